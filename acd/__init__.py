@@ -1,0 +1,1 @@
+"""The controller: ARI client, call sessions, wiring, HTTP API, CLI."""
