@@ -13,11 +13,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("acd.run:main", "run the hotline controller"),
     "sandbox": ("acd.sandbox.cli:main", "build/start/stop the private Asterisk and PostgreSQL"),
     "ari-codegen": ("acd.ari.codegen:main", "generate ARI event dataclasses from api-docs"),
-    "erlang": ("queues.erlang_cli:main", "Erlang C staffing figures"),
-    "simulate": ("queues.simulate_cli:main", "discrete-event simulation of the routing core"),
-    "db": ("reports.db_cli:main", "database migrations (acd db upgrade)"),
-    "report": ("reports.report_cli:main", "compute reports from the event store or a JSONL file"),
-    "export": ("reports.export_cli:main", "export events as JSONL"),
+    "erlang": ("acd.erlang_cmd:main", "Erlang C staffing figures"),
+    "simulate": ("acd.simulate_cmd:main", "discrete-event simulation of the routing core"),
+    "db": ("reports.cli:db_main", "database migrations (acd db upgrade)"),
+    "report": ("reports.cli:report_main", "compute reports from the event store or a JSONL file"),
+    "export": ("reports.cli:export_main", "export events as JSONL"),
 }
 
 
