@@ -59,9 +59,12 @@ class AriHttp:
     """Issues ARI REST requests on one aiohttp session that carries Basic auth in the
     `Authorization` header; URLs and log lines never hold credentials."""
 
-    def __init__(self, config: AriConfig, session: aiohttp.ClientSession) -> None:
+    def __init__(self, config: AriConfig, session: aiohttp.ClientSession | None = None) -> None:
         self._root = config.base_url.rstrip("/") + "/ari"
         self._timeout = config.request_timeout
+        self._session = session
+
+    def bind(self, session: aiohttp.ClientSession | None) -> None:
         self._session = session
 
     @property
@@ -77,6 +80,8 @@ class AriHttp:
         body: Mapping[str, Any] | None = None,
     ) -> Any:
         """JSON-decoded response body (None when empty); raises an `AriError`."""
+        if self._session is None:
+            raise RuntimeError("ARI client is not started (use `async with AriClient(...)`)")
         logger.debug("ARI %s %s", method, path)
         try:
             async with (
