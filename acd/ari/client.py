@@ -19,7 +19,6 @@ from acd.ari.channels import Channels
 from acd.ari.config import AriConfig
 from acd.ari.dispatch import Dispatcher, Handler, Predicate, Subscription, Waiter
 from acd.ari.endpoints import Endpoints
-from acd.ari.events import AriEvent
 from acd.ari.http import AriHttp, basic_auth
 from acd.ari.models_generated import StasisStart
 from acd.ari.playbacks import Playbacks
@@ -67,7 +66,8 @@ class AriClient:
         return f"AriClient({self.config!r})"
 
     async def __aenter__(self) -> AriClient:
-        self._session = aiohttp.ClientSession(auth=basic_auth(self.config))
+        # Session-wide header: covers REST and the event WebSocket, keeps URLs clean.
+        self._session = aiohttp.ClientSession(headers={"Authorization": basic_auth(self.config)})
         self._http.bind(self._session)
         self._stream = EventStream(
             self.config, self._session, self._dispatcher.dispatch, self._backoff
@@ -83,12 +83,12 @@ class AriClient:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool | None:
+    ) -> None:
         assert self._tg is not None and self._session is not None
         self._reader.cancel()
         self._dispatcher.stop()
         try:
-            return await self._tg.__aexit__(exc_type, exc, tb)
+            await self._tg.__aexit__(exc_type, exc, tb)
         finally:
             self._http.bind(None)
             await self._session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 from collections.abc import Mapping
@@ -51,8 +52,10 @@ def _message(body: bytes) -> str:
     return text[:200]
 
 
-def basic_auth(config: AriConfig) -> aiohttp.BasicAuth:
-    return aiohttp.BasicAuth(config.username, config.password)
+def basic_auth(config: AriConfig) -> str:
+    """The `Authorization` header value for the configured user."""
+    token = base64.b64encode(f"{config.username}:{config.password}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 class AriHttp:
