@@ -1,0 +1,92 @@
+"""Queues and the routing core: skill requirements, caller ordering, strategies, overflow.
+
+Pure logic: events in, commands out, time from an injected clock (see docs/routing.md).
+"""
+
+from queues.commands import (
+    AnnounceEwt,
+    Blocked,
+    CancelOffer,
+    Command,
+    Connected,
+    LeaveQueue,
+    Offer,
+    Overflow,
+    PauseAgent,
+    Queued,
+    QueueExit,
+)
+from queues.config import (
+    InvalidConfig,
+    MaxWaitAction,
+    NoAgentsPolicy,
+    OfferResult,
+    QueueConfig,
+    RelaxStep,
+    RoutingConfig,
+    Strategy,
+)
+from queues.core import InvalidEvent, RoutingCore, UnknownAgent, UnknownQueue
+from queues.decisions import Decision
+from queues.events import (
+    AgentLogin,
+    AgentLogout,
+    AgentPause,
+    AgentReady,
+    CallArrived,
+    CallEnded,
+    CallerLeft,
+    CallHeld,
+    CallResumed,
+    Event,
+    OfferAnswered,
+    OfferFailed,
+    OfferRinging,
+    Tick,
+    WrapUpEnded,
+)
+from queues.views import AgentView, CallView
+
+__all__ = [
+    "AgentLogin",
+    "AgentLogout",
+    "AgentPause",
+    "AgentReady",
+    "AgentView",
+    "AnnounceEwt",
+    "Blocked",
+    "CallArrived",
+    "CallEnded",
+    "CallHeld",
+    "CallResumed",
+    "CallView",
+    "CallerLeft",
+    "CancelOffer",
+    "Command",
+    "Connected",
+    "Decision",
+    "Event",
+    "InvalidConfig",
+    "InvalidEvent",
+    "LeaveQueue",
+    "MaxWaitAction",
+    "NoAgentsPolicy",
+    "Offer",
+    "OfferAnswered",
+    "OfferFailed",
+    "OfferResult",
+    "OfferRinging",
+    "Overflow",
+    "PauseAgent",
+    "QueueConfig",
+    "QueueExit",
+    "Queued",
+    "RelaxStep",
+    "RoutingConfig",
+    "RoutingCore",
+    "Strategy",
+    "Tick",
+    "UnknownAgent",
+    "UnknownQueue",
+    "WrapUpEnded",
+]
