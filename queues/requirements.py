@@ -55,6 +55,8 @@ def criteria_for(queue: QueueConfig, extra: Mapping[str, int]) -> tuple[Criterio
 def level_at(queue: QueueConfig, waited: float) -> int:
     """The relax level reached after `waited` seconds in `queue`."""
     level = 0
+    # Timers fire at entered + after; float rounding must not leave a caller a level short.
+    waited += 1e-9
     for step in queue.relax:
         if waited >= step.after:
             level += 1
