@@ -594,6 +594,9 @@ class RoutingCore:
             return
         found.sort(key=lambda item: item[:2])
         _, _, call, text = found[0]
+        if self._queues[call.queue].config.strategy is Strategy.RING_ALL:
+            self._route_call(call)
+            return
         reason = f"agent {agent.id} free; most overdue caller: {text}"
         summary = f"next best: {found[1][3]}" if len(found) > 1 else ""
         self._offer(call, agent, reason, tuple(passed), summary)
@@ -733,9 +736,11 @@ class RoutingCore:
             self._transition(agent, trigger, cause, call_id=call.call_id)
             agent.backoff_until = self._now + self.config.backoff[result]
         if not call.offers and call.status is CallStatus.OFFERING:
-            self._return_to_queue(call)
+            call.status = CallStatus.WAITING
+            self._queues[call.queue].waiting.add(call.key)
         if agent.fsm.state is AgentState.AVAILABLE:
             self._make_available(agent)
+        self._route_call(call)
 
     def _make_available(self, agent: AgentRecord) -> None:
         """An AVAILABLE agent joins the pools (after any back-off) and takes a caller."""
