@@ -99,7 +99,8 @@ def read_database(r: MapReader | None, secrets: Secrets, base_dir: Path,
     dsn = secrets.env.get(dsn_env, "")
     spool = Path("spool")
     if r is not None:
-        dsn = dsn or r.text("dsn", "")
+        file_dsn = r.text("dsn", "")
+        dsn = dsn or file_dsn
         spool = Path(r.text("spool_dir", "spool"))
         r.finish()
     if not dsn and secrets.required:
