@@ -62,9 +62,7 @@ def test_every_table_transition(state: AgentState, trigger: AgentTrigger) -> Non
     assert machine.since == 12.5
 
 
-ILLEGAL = [
-    pair for pair in itertools.product(AgentState, AgentTrigger) if pair not in TRANSITIONS
-]
+ILLEGAL = [pair for pair in itertools.product(AgentState, AgentTrigger) if pair not in TRANSITIONS]
 
 
 @pytest.mark.parametrize(("state", "trigger"), ILLEGAL)
