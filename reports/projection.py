@@ -1,0 +1,197 @@
+"""Fill the fact tables from the event log, incrementally: every call and agent with events
+newer than the last projection is re-derived from all of its events by reports.facts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple
+
+import asyncpg
+
+from reports.events import Event
+from reports.facts import SLICE_US, AgentInterval, derive_agents, derive_calls
+
+__all__ = ["project", "rows_to_events", "split_interval"]
+
+log = logging.getLogger(__name__)
+
+_EVENT_COLS = "event_id, ts, kind, call_id, agent_id, queue, data::text"
+_CALL_COLS = [
+    "call_id",
+    "start_us",
+    "ani",
+    "dnis",
+    "call_class",
+    "primary_queue",
+    "attr_us",
+    "agent_id",
+    "ivr_only",
+    "blocked",
+    "answered",
+    "abandoned",
+    "unresolved",
+    "survey_offered",
+    "survey_n",
+    "survey_sum",
+    "callbacks_requested",
+    "callbacks_delivered",
+    "end_us",
+    "hangup_by",
+]
+_VISIT_COLS = [
+    "call_id",
+    "visit_no",
+    "queue",
+    "call_class",
+    "enter_us",
+    "outcome",
+    "wait_us",
+    "offer_delay_us",
+    "agent_id",
+    "rung",
+    "ring_us",
+    "rona",
+    "talk_us",
+    "hold_us",
+    "hold_count",
+    "acw_us",
+    "t_blind",
+    "t_attended",
+    "t_queue",
+    "t_agent",
+    "t_external",
+    "qa_n",
+    "qa_sum",
+]
+_RING_COLS = ["call_id", "agent_id", "queue", "start_us", "dur_us", "result"]
+_IV_COLS = ["agent_id", "state", "reason", "start_us", "end_us", "iv_end_us"]
+
+
+def rows_to_events(rows: Iterable[asyncpg.Record]) -> list[Event]:
+    return [
+        Event(
+            kind=r["kind"],
+            ts=r["ts"] / 1_000_000,
+            event_id=str(r["event_id"]),
+            call_id=r["call_id"],
+            agent_id=r["agent_id"],
+            queue=r["queue"],
+            data=json.loads(r["data"]),
+        )
+        for r in rows
+    ]
+
+
+def split_interval(iv: AgentInterval) -> list[tuple[str, str, str, int, int, int]]:
+    out = []
+    t = iv.start_us
+    while t < iv.end_us:
+        end = min(iv.end_us, t - t % SLICE_US + SLICE_US)
+        out.append((iv.agent_id, iv.state, iv.reason, t, end, iv.end_us))
+        t = end
+    return out
+
+
+def _chunks(items: Sequence[str], n: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), n):
+        yield list(items[i : i + n])
+
+
+async def _project_calls(conn: asyncpg.Connection, call_ids: list[str], batch: int) -> None:
+    for chunk in _chunks(call_ids, batch):
+        rows = await conn.fetch(
+            f"SELECT {_EVENT_COLS} FROM events"
+            " WHERE call_id = ANY($1::text[]) AND kind <> 'agent_state'",
+            chunk,
+        )
+        calls, visits, rings = derive_calls(rows_to_events(rows))
+        async with conn.transaction():
+            for table in ("calls", "queue_visits", "ring_attempts"):
+                await conn.execute(f"DELETE FROM {table} WHERE call_id = ANY($1::text[])", chunk)
+            await conn.copy_records_to_table(
+                "calls",
+                records=[tuple(getattr(c, k) for k in _CALL_COLS) for c in calls],
+                columns=_CALL_COLS,
+            )
+            await conn.copy_records_to_table(
+                "queue_visits",
+                records=[tuple(getattr(v, k) for k in _VISIT_COLS) for v in visits],
+                columns=_VISIT_COLS,
+            )
+            await conn.copy_records_to_table(
+                "ring_attempts", records=[astuple(r) for r in rings], columns=_RING_COLS
+            )
+            anis = sorted({c.ani for c in calls if c.ani})
+            await conn.execute(
+                "UPDATE calls c SET next_ani_us = n.nxt FROM ("
+                " SELECT call_id, lead(start_us) OVER (PARTITION BY ani ORDER BY start_us, call_id)"
+                " AS nxt FROM calls WHERE ani = ANY($1::text[])) n"
+                " WHERE c.call_id = n.call_id AND c.next_ani_us IS DISTINCT FROM n.nxt",
+                anis,
+            )
+
+
+async def _project_agent(conn: asyncpg.Connection, agent: str, cut_us: int) -> None:
+    async with conn.transaction():
+        await conn.execute(
+            "DELETE FROM agent_intervals WHERE agent_id = $1 AND iv_end_us > $2", agent, cut_us
+        )
+        kept = await conn.fetchval(
+            "SELECT max(iv_end_us) FROM agent_intervals WHERE agent_id = $1", agent
+        )
+        rows = await conn.fetch(
+            f"SELECT {_EVENT_COLS} FROM events WHERE kind = 'agent_state' AND agent_id = $1"
+            " AND ts >= coalesce($2::timestamptz, '-infinity')",
+            agent,
+            kept,
+        )
+        intervals, teams = derive_agents(rows_to_events(rows))
+        await conn.copy_records_to_table(
+            "agent_intervals",
+            records=[piece for iv in intervals for piece in split_interval(iv)],
+            columns=_IV_COLS,
+        )
+        if agent in teams:
+            await conn.execute(
+                "INSERT INTO agents VALUES ($1, $2)"
+                " ON CONFLICT (agent_id) DO UPDATE SET team = excluded.team",
+                agent,
+                teams[agent],
+            )
+
+
+async def project(conn: asyncpg.Connection, batch: int = 20_000) -> int:
+    """Bring the fact tables up to date; returns how many new events were taken in."""
+    async with conn.transaction():
+        # Waits for in-flight inserts so every seq up to `top` is committed and visible.
+        await conn.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+        top = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM events")
+        last = await conn.fetchval("SELECT last_seq FROM projection_state WHERE id = 1")
+    if top <= last:
+        return 0
+    call_ids = [
+        r[0]
+        for r in await conn.fetch(
+            "SELECT DISTINCT call_id FROM events WHERE seq > $1 AND seq <= $2"
+            " AND call_id IS NOT NULL AND kind <> 'agent_state'",
+            last,
+            top,
+        )
+    ]
+    await _project_calls(conn, call_ids, batch)
+    agents = await conn.fetch(
+        "SELECT agent_id, min(ts) AS cut FROM events WHERE seq > $1 AND seq <= $2"
+        " AND kind = 'agent_state' AND agent_id IS NOT NULL GROUP BY agent_id",
+        last,
+        top,
+    )
+    for row in agents:
+        await _project_agent(conn, row["agent_id"], row["cut"])
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM events WHERE seq > $1 AND seq <= $2", last, top
+    )
+    await conn.execute("UPDATE projection_state SET last_seq = $1 WHERE id = 1", top)
+    log.info("projected %d events (%d calls, %d agents)", count, len(call_ids), len(agents))
+    return count
