@@ -83,14 +83,19 @@ def _construct_scalar(node: yaml.ScalarNode) -> object:
 class Value:
     """One YAML node with its key path; typed accessors report mistakes and return placeholders."""
 
-    def __init__(self, node: yaml.Node, path: str, file: str, problems: Problems) -> None:
+    def __init__(self, node: yaml.Node, path: str, file: str, problems: Problems,
+                 key_line: int | None = None) -> None:
         self.node = node
         self.path = path
         self.file = file
         self.problems = problems
+        self._key_line = key_line
 
     @property
     def line(self) -> int:
+        """The value's line; for a value under a key, the key's line (where a block starts)."""
+        if self._key_line is not None:
+            return self._key_line
         return int(self.node.start_mark.line) + 1
 
     def error(self, message: str) -> None:
@@ -102,9 +107,9 @@ class Value:
     def expected(self, what: str) -> None:
         self.error(f"expected {what}, got {describe(self.node)}")
 
-    def child(self, node: yaml.Node, suffix: str) -> Value:
+    def child(self, node: yaml.Node, suffix: str, key_line: int | None = None) -> Value:
         return Value(node, f"{self.path}{suffix}" if self.path else suffix.lstrip("."),
-                     self.file, self.problems)
+                     self.file, self.problems, key_line)
 
     @property
     def is_mapping(self) -> bool:
@@ -251,7 +256,7 @@ class MapReader:
         self._used.add(key)
         if entry is None:
             return None
-        return self.value.child(entry[1], f".{key}")
+        return self.value.child(entry[1], f".{key}", entry[0].start_mark.line + 1)
 
     def key_value(self, key: str) -> Value | None:
         """The key itself (for errors about a name rather than its value)."""

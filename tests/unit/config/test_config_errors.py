@@ -146,7 +146,7 @@ def test_max_wait_needs_overflow_and_relax_needs_order(tmp_path: Path) -> None:
               - {after: 30, team: nobody}"""))
     path = write(tmp_path, text)
     found = problems(path)
-    queue_line = line_of(path, "skills: {billing: 2}")
+    queue_line = line_of(path, "  billing:")
     assert f"{path}:{queue_line}: queues.billing: max_wait is set but overflow is not " \
            "(a queue, callback or voicemail)" in found
     assert f"{path}:17: queues.billing.relax[1].team: expected a team of the roster (t1), " \
@@ -192,7 +192,7 @@ def test_feature_codes_must_not_overlap(tmp_path: Path) -> None:
     found = problems(path)
     assert f"{path}:{line_of(path, 'ready')}: feature_codes.ready: expected a feature code " \
            "such as *11, got '9x'" in found
-    codes_line = line_of(path, "pause")
+    codes_line = line_of(path, "feature_codes:")
     assert f"{path}:{codes_line}: feature_codes: feature codes login (*11) and pause (*1) " \
            "overlap" in found
     assert f"{path}:{codes_line}: feature_codes: feature codes pause (*1) and logout (*14) " \
