@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-import uuid
 from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,7 +28,7 @@ __all__ = ["COLUMNS", "EventWriter", "event_record", "insert_events"]
 log = logging.getLogger(__name__)
 
 COLUMNS = ("event_id", "ts", "kind", "call_id", "agent_id", "queue", "data")
-Record = tuple[uuid.UUID, int, str, str | None, str | None, str | None, str]
+Record = tuple[str, int, str, str | None, str | None, str | None, str]
 
 _STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS events_stage ("
@@ -40,6 +40,7 @@ _MERGE = (
     " SELECT DISTINCT ON (event_id) event_id, ts, kind, call_id, agent_id, queue, data"
     " FROM events_stage ON CONFLICT (event_id) DO NOTHING"
 )
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 _CONN_ERRORS = (
     OSError,
     asyncio.TimeoutError,
@@ -50,16 +51,16 @@ _CONN_ERRORS = (
 
 
 def event_record(ev: Event) -> Record:
-    import json
-
+    # The uuid travels as text (asyncpg parses it); events validated at make_event time.
+    data = ev.data
     return (
-        uuid.UUID(ev.event_id),
-        ev.us,
+        ev.event_id,
+        round(ev.ts * 1_000_000),
         ev.kind,
         ev.call_id,
         ev.agent_id,
         ev.queue,
-        json.dumps(dict(ev.data), separators=(",", ":")),
+        _dumps(data) if data else "{}",
     )
 
 
@@ -132,6 +133,11 @@ class EventWriter:
         if len(self._buf) >= self.batch_size:
             self._wake.set()
         self._idle.clear()
+
+    @property
+    def backlog(self) -> int:
+        """Events waiting in memory (a producer may pause while this is high)."""
+        return len(self._buf)
 
     def emit_many(self, events: Iterable[Event]) -> None:
         for ev in events:
