@@ -62,9 +62,20 @@ class Call:
     agent_id: str | None = None
     legs: dict[str, Leg] = field(default_factory=dict)
     consult: Leg | None = None
+    consult_kind: str | None = None
+    consult_target: str | None = None
+    consult_core_id: str | None = None
+    consult_bridge: str | None = None
+    # The id the routing core knows this call's agent segment by (a consultation that
+    # became the call keeps its own id there).
+    core_id: str = ""
     recording: str | None = None
+    segments: int = 0
     hangup_by: str | None = None
     history: list[tuple[float, CallState, CallState, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.core_id = self.core_id or self.call_id
 
     def move(self, dst: CallState, now: float, cause: str) -> None:
         if dst not in _MOVES[self.state]:

@@ -9,6 +9,7 @@ and is stopped by the pid recorded at start.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from acd.asterisk_conf import AsteriskParams, render
+from acd.asterisk_conf import TEMPLATE_DIR, AsteriskParams, render
 from acd.sandbox import CACHE_DIR
 
 __all__ = [
@@ -208,9 +209,16 @@ class AsteriskSandbox:
             raise SandboxError(
                 f"the Asterisk sandbox is not built under {self.base}; run `acd sandbox build`"
             )
+        params_file = self.run_dir / "params.sha256"
+        wanted = hashlib.sha256(repr(self.params).encode() + self.params.ari_password.encode())
+        for template in sorted(TEMPLATE_DIR.glob("*.conf")):
+            wanted.update(template.read_bytes())
         if self.is_running():
-            self.wait_ready(timeout)
-            return
+            if params_file.exists() and params_file.read_text() == wanted.hexdigest():
+                self.wait_ready(timeout)
+                return
+            log.info("Asterisk runs with another configuration: restarting it")
+            self.stop()
         self._mount_all()
         etc = self.host_path(self.params.etc_dir)
         if etc.exists():
@@ -227,13 +235,15 @@ class AsteriskSandbox:
                 start_new_session=True,
             )
         self.pid_file.write_text(f"{proc.pid}\n")
+        params_file.write_text(wanted.hexdigest())
         try:
             self.wait_ready(timeout, proc)
         except SandboxError:
             self.stop()
             raise
 
-    def wait_ready(self, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    def wait_ready(self, timeout: float = 30.0,
+                   proc: subprocess.Popen[bytes] | None = None) -> None:
         deadline = time.monotonic() + timeout
         last = "no answer yet"
         while time.monotonic() < deadline:
@@ -272,18 +282,14 @@ class AsteriskSandbox:
     def stop(self, timeout: float = 10.0) -> None:
         pid = self._pid()
         if pid is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self._alive(pid):
                 time.sleep(0.1)
             if self._alive(pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         self.pid_file.unlink(missing_ok=True)
         if self.rootfs.exists():
             self._unmount_all()

@@ -9,9 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from acd.asterisk_conf import AgentEndpoint, AsteriskParams
+from acd.config_yaml import ConfigError
 from acd.sandbox.asterisk import AsteriskSandbox, SandboxError
 
-__all__ = ["SANDBOX_ARI_PASSWORD", "TEST_AGENTS", "default_sandbox", "main"]
+__all__ = ["SANDBOX_ARI_PASSWORD", "TEST_AGENTS", "default_sandbox", "main", "sandbox_for"]
 
 # The sandbox listens on loopback only; a fixed default keeps the tests and the demo simple.
 SANDBOX_ARI_PASSWORD = "acd-secret"
@@ -22,8 +23,10 @@ TEST_AGENTS = tuple(
 
 
 def default_sandbox(agents: Sequence[AgentEndpoint] = TEST_AGENTS,
-                    hotline_numbers: Sequence[str] = ("95598",)) -> AsteriskSandbox:
+                    hotline_numbers: Sequence[str] = ("95598",),
+                    app: str = "acd") -> AsteriskSandbox:
     params = AsteriskParams(
+        app=app,
         ari_password=os.environ.get("ARI_PASSWORD", SANDBOX_ARI_PASSWORD),
         agents=tuple(agents),
         hotline_numbers=tuple(hotline_numbers),
@@ -32,14 +35,32 @@ def default_sandbox(agents: Sequence[AgentEndpoint] = TEST_AGENTS,
     return AsteriskSandbox(params=params)
 
 
+def sandbox_for(config_path: str) -> AsteriskSandbox:
+    """The sandbox rendered from a hotline configuration: its app, numbers and roster."""
+    from acd.config import load_config
+
+    config = load_config(config_path, require_secrets=False)
+    agents = tuple(
+        AgentEndpoint(agent_id=a.id, name=a.name, endpoint=a.endpoint.split("/", 1)[-1],
+                      sip_password=a.sip_password.reveal() or f"pw{a.id}")
+        for a in config.agents if a.endpoint.upper().startswith("PJSIP/")
+    )
+    return default_sandbox(agents, config.hotline.numbers, config.ari.app)
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="acd sandbox", description=__doc__)
     parser.add_argument("action", choices=["build", "up", "down", "status", "cli"])
     parser.add_argument("args", nargs="*", help="for `cli`: the Asterisk CLI command")
     parser.add_argument("--no-postgres", action="store_true", help="leave PostgreSQL alone")
+    parser.add_argument("--config", help="render Asterisk for this hotline configuration")
     ns = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    sandbox = default_sandbox()
+    try:
+        sandbox = sandbox_for(ns.config) if ns.config else default_sandbox()
+    except ConfigError as exc:
+        print(f"acd sandbox: {exc}", file=sys.stderr)
+        return 2
     try:
         if ns.action == "build":
             built = sandbox.build()

@@ -1,0 +1,831 @@
+"""The hotline's call flow: ARI events in, routing-core and IVR decisions carried out.
+
+One `CallFlow` serves every call of one Asterisk. ARI events arrive in order per channel
+(the client's dispatcher); the routing core and the IVR interpreters are pure and are fed
+from here; their commands become ARI requests. Facts go to the event recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import time
+import uuid
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from acd.ari import AriClient, AriError, AriEvent, AriNotFound, Connected, Disconnected
+from acd.ari.models_generated import (
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    ChannelHangupRequest,
+    ChannelHold,
+    ChannelStateChange,
+    ChannelUnhold,
+    PlaybackFinished,
+    StasisEnd,
+    StasisStart,
+)
+from acd.calls import Call, CallState, Leg
+from acd.config import Config
+from acd.event_sink import Recorder
+from acd.routing_setup import agent_profile, routing_config
+from acd.transfers import Transfers
+from agents.states import AgentState, AgentStateChanged
+from ivr import actions as ia
+from ivr import inputs as ii
+from ivr.interpreter import Interpreter
+from queues import commands as qc
+from queues import events as qe
+from queues.config import OfferResult
+from queues.core import InvalidEvent, RoutingCore
+
+__all__ = ["CallFlow"]
+
+log = logging.getLogger(__name__)
+
+# Q.850 causes of an agent leg that ended before answer.
+_BUSY_CAUSES = {17}
+_REJECT_CAUSES = {21}
+_TICK_SECONDS = 0.25
+_DEFAULT_SOUND_LANG = "en"
+
+
+@dataclass
+class _Playback:
+    call_id: str
+    token: int
+
+
+@dataclass
+class _AgentRuntime:
+    agent_id: str
+    endpoint: str
+    logged_in: bool = False
+    last_call: str | None = None
+    state: AgentState = AgentState.LOGGED_OUT
+    since: float = 0.0
+    pause_reason: str | None = None
+
+
+@dataclass
+class _Waiting:
+    """A caller's time in the ACD: used for callbacks and transfers to another queue."""
+
+    queue: str
+    priority: str
+    entered: float
+    callback_number: str | None = None
+    transfers: list[str] = field(default_factory=list)
+
+
+class CallFlow:
+    def __init__(
+        self,
+        config: Config,
+        ari: AriClient,
+        record: Recorder,
+        *,
+        clock: Callable[[], float] = time.time,
+        lookup: Callable[[str, float], Coroutine[Any, Any, dict[str, str]]] | None = None,
+    ) -> None:
+        self.config = config
+        self.ari = ari
+        self.record = record
+        self.clock = clock
+        self.core = RoutingCore(routing_config(config), clock)
+        self.calls: dict[str, Call] = {}
+        self._by_channel: dict[str, str] = {}
+        self._ivr: dict[str, Interpreter] = {}
+        self._playbacks: dict[str, _Playback] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._waiting: dict[str, _Waiting] = {}
+        self._legs: dict[str, tuple[str, Leg]] = {}
+        self._offers: dict[int, str] = {}
+        self.agents = {a.id: _AgentRuntime(a.id, a.endpoint) for a in config.agents}
+        self._by_endpoint = {a.endpoint.split("/", 1)[-1]: a.id for a in config.agents}
+        self.notices: list[str] = []
+        self._lookup = lookup or _http_lookup
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._errors: list[BaseException] = []
+        self.app = config.ari.app
+        self.consults: dict[str, str] = {}
+        self.transfers = Transfers(self)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; tick the routing core's timers meanwhile."""
+        sub = self.ari.subscribe(self.on_event)
+        try:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), _TICK_SECONDS)
+                self.apply_event(qe.Tick())
+                await self._drain()
+        finally:
+            sub.close()
+            for handle in self._timers.values():
+                handle.cancel()
+            await self._drain()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            assert exc is not None
+            log.error("call-flow task failed", exc_info=exc)
+            self._errors.append(exc)
+
+    async def _drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # ------------------------------------------------------------------ agents
+
+    def login(self, agent_id: str) -> None:
+        agent = self.config.agent(agent_id)
+        self.agents[agent_id].logged_in = True
+        self.apply_event(qe.AgentLogin(agent_profile(agent)))
+
+    def logout(self, agent_id: str) -> None:
+        self.agents[agent_id].logged_in = False
+        self.apply_event(qe.AgentLogout(agent_id))
+
+    def pause(self, agent_id: str, reason: str) -> None:
+        self.apply_event(qe.AgentPause(agent_id, reason))
+
+    def ready(self, agent_id: str) -> None:
+        self.apply_event(qe.AgentReady(agent_id))
+
+    def end_wrap_up(self, agent_id: str) -> None:
+        self.apply_event(qe.WrapUpEnded(agent_id))
+
+    # ------------------------------------------------------------------ ARI events
+
+    async def on_event(self, event: AriEvent) -> None:
+        try:
+            await self._on_event(event)
+        except AriNotFound as exc:
+            # The channel went away while we acted on it; its own hang-up event follows.
+            log.info("ARI: %s", exc)
+        except AriError as exc:
+            log.warning("ARI request failed while handling %s: %s", type(event).__name__, exc)
+
+    async def _on_event(self, event: AriEvent) -> None:
+        match event:
+            case StasisStart():
+                await self._stasis_start(event)
+            case ChannelDtmfReceived():
+                await self._dtmf(event.channel.id, event.digit)
+            case PlaybackFinished():
+                await self._playback_finished(event.playback.id)
+            case ChannelStateChange() if event.channel.state == "Ringing":
+                leg = self._legs.get(event.channel.id)
+                if leg is not None and leg[1].offer_id is not None:
+                    self.apply_event(qe.OfferRinging(leg[1].offer_id))
+            case ChannelHangupRequest() | StasisEnd() | ChannelDestroyed():
+                await self._channel_gone(event)
+            case ChannelHold():
+                await self._agent_hold(event.channel.id, held=True)
+            case ChannelUnhold():
+                await self._agent_hold(event.channel.id, held=False)
+            case Connected():
+                await self.resync()
+            case Disconnected():
+                log.warning("ARI disconnected: %s; calls stay up in Asterisk", event.reason)
+            case _:
+                pass
+
+    async def _stasis_start(self, event: StasisStart) -> None:
+        args = list(event.args)
+        role = args[0] if args else ""
+        channel = event.channel
+        if role == "hotline":
+            await self._new_call(channel.id, channel.caller.number, channel.dialplan.exten,
+                                 channel.channelvars or {})
+        elif role == "agent" and channel.id in self._legs:
+            await self._agent_answered(channel.id)
+        elif role == "external" and channel.id in self._legs:
+            call = self.calls.get(self._legs[channel.id][0])
+            if call is not None:
+                await self.transfers.external_answered(call, channel.id)
+        elif role == "callback" and channel.id in self._by_channel:
+            await self._callback_answered(self._by_channel[channel.id], channel.id)
+
+    # ------------------------------------------------------------------ calls
+
+    async def _new_call(self, channel_id: str, ani: str, dnis: str,
+                        channelvars: Mapping[str, Any]) -> None:
+        existing = str(channelvars.get("ACD_CALL_ID") or "")
+        if existing and existing in self.calls:
+            return
+        call_id = existing or uuid.uuid4().hex
+        now = self.clock()
+        call = Call(call_id, channel_id, ani or "", dnis or "", now)
+        self.calls[call_id] = call
+        self._by_channel[channel_id] = call_id
+        self.record("call_started", call_id=call_id, ani=call.ani, dnis=call.dnis)
+        await self.ari.channels.set_var(channel_id, "ACD_CALL_ID", call_id)
+        await self.ari.channels.set_var(channel_id, "ACD_ROLE", "caller")
+        await self.ari.channels.answer(channel_id)
+        ivr = Interpreter(self.config.ivr, notices=lambda: tuple(self.notices))
+        self._ivr[call_id] = ivr
+        await self._feed(call, ii.Started(self._now(), call.ani, call.dnis))
+
+    def _now(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.clock(), tz=datetime.UTC)
+
+    async def _feed(self, call: Call, inp: ii.Input) -> None:
+        ivr = self._ivr.get(call.call_id)
+        if ivr is None:
+            return
+        step = ivr.feed(inp)
+        for s in step.trail:
+            data: dict[str, Any] = {"node": s.node}
+            if s.kind == "key" and "key" in s.detail:
+                data["key"] = s.detail["key"]
+            if s.kind in ("entered", "key"):
+                self.record("ivr_step", call_id=call.call_id, **data)
+            if s.kind == "caller_class" and call.caller_class != ivr.caller_class:
+                call.caller_class = ivr.caller_class
+                self.record("call_class", call_id=call.call_id, call_class=ivr.caller_class)
+        for action in step.actions:
+            await self._perform(call, action)
+
+    async def _perform(self, call: Call, action: ia.Action) -> None:
+        match action:
+            case ia.Play(token=token, media=media):
+                await self._play(call, token, media)
+            case ia.StopPlayback():
+                for pid, pb in list(self._playbacks.items()):
+                    if pb.call_id == call.call_id:
+                        with contextlib.suppress(AriNotFound):
+                            await self.ari.playbacks.stop(pid)
+            case ia.StartDigitTimer(token=token, seconds=seconds):
+                self._start_timer(call, token, seconds)
+            case ia.DoLookup(token=token, url=url, timeout=timeout):
+                self._spawn(self._do_lookup(call, token, url, timeout))
+            case ia.EnterQueue(queue=queue, priority=priority, skills=skills):
+                await self.enter_queue(call, queue, priority, dict(skills or ()))
+            case ia.Hangup():
+                await self._hangup_caller(call, "system", "ivr")
+            case ia.Transfer(number=number):
+                await self._external(call, number, by=None)
+            case ia.RequestCallback(queue=queue, number=number):
+                await self._request_callback(call, queue, number)
+            case ia.Voicemail(mailbox=mailbox, max_seconds=max_seconds):
+                await self._voicemail(call, mailbox, max_seconds)
+            case ia.RecordSurvey(score=score):
+                if score is not None:
+                    self.record("survey_answer", call_id=call.call_id, score=score)
+
+    async def _play(self, call: Call, token: int, media: Sequence[str]) -> None:
+        playback_id = uuid.uuid4().hex
+        self._playbacks[playback_id] = _Playback(call.call_id, token)
+        try:
+            await self.ari.channels.play(call.channel_id, list(media), playback_id=playback_id,
+                                         lang=_DEFAULT_SOUND_LANG)
+        except AriError:
+            self._playbacks.pop(playback_id, None)
+            log.warning("call %s: cannot play %s; going on as if it finished",
+                        call.call_id, media)
+            await self._feed(call, ii.PlaybackFinished(self._now(), token))
+
+    async def _playback_finished(self, playback_id: str) -> None:
+        pb = self._playbacks.pop(playback_id, None)
+        call = self.calls.get(pb.call_id) if pb else None
+        if pb is not None and call is not None and not call.ended:
+            await self._feed(call, ii.PlaybackFinished(self._now(), pb.token))
+
+    def _start_timer(self, call: Call, token: int, seconds: float) -> None:
+        old = self._timers.pop(call.call_id, None)
+        if old is not None:
+            old.cancel()
+
+        def fire() -> None:
+            self._timers.pop(call.call_id, None)
+            if not call.ended:
+                self._spawn(self._feed(call, ii.TimerExpired(self._now(), token)))
+
+        self._timers[call.call_id] = asyncio.get_running_loop().call_later(seconds, fire)
+
+    async def _do_lookup(self, call: Call, token: int, url: str, timeout: float) -> None:
+        inp: ii.Input
+        try:
+            fields = await asyncio.wait_for(self._lookup(url, timeout), timeout)
+            inp = ii.LookupSucceeded(self._now(), token, fields)
+        except Exception as exc:  # any failure of the service is the spoken-fallback case
+            log.info("call %s: lookup %s failed: %s", call.call_id, url, exc)
+            inp = ii.LookupFailed(self._now(), token)
+        if not call.ended:
+            await self._feed(call, inp)
+
+    async def _dtmf(self, channel_id: str, digit: str) -> None:
+        call_id = self._by_channel.get(channel_id)
+        call = self.calls.get(call_id) if call_id else None
+        if call is None or channel_id != call.channel_id:
+            return
+        if call.state in (CallState.IVR, CallState.SURVEY):
+            await self._feed(call, ii.Digit(self._now(), digit))
+
+    # ------------------------------------------------------------------ queueing
+
+    async def enter_queue(self, call: Call, queue: str, priority: str,
+                          skills: dict[str, int], preferred: str | None = None) -> None:
+        call.queue = queue
+        if call.state is not CallState.QUEUED:
+            call.move(CallState.QUEUED, self.clock(), f"enter {queue}")
+        self._waiting[call.call_id] = _Waiting(queue, priority, self.clock())
+        await self.ari.channels.set_var(call.channel_id, "ACD_QUEUE", queue)
+        preferred = preferred or self._dedicated_for(call)
+        self.apply_event(qe.CallArrived(call.call_id, queue, priority, skills,
+                                        preferred_agent=preferred, ani=call.ani))
+
+    def _dedicated_for(self, call: Call) -> str | None:
+        if call.caller_class != self.config.vip.caller_class:
+            return None
+        return next((a.id for a in self.config.agents if a.dedicated), None)
+
+    def apply_event(self, event: qe.Event) -> None:
+        """Feed the routing core and carry out what it says (ARI work is spawned)."""
+        try:
+            commands = self.core.handle(event)
+        except InvalidEvent as exc:
+            log.warning("routing core refused %s: %s", type(event).__name__, exc)
+            return
+        for command in commands:
+            self._command(command)
+
+    def _command(self, cmd: qc.Command | AgentStateChanged) -> None:
+        if not isinstance(cmd, AgentStateChanged | qc.PauseAgent) and cmd.call_id in self.consults:
+            self._consult_command(cmd)
+            return
+        match cmd:
+            case AgentStateChanged():
+                self._agent_state(cmd)
+            case qc.Queued():
+                call = self.calls.get(cmd.call_id)
+                if call is not None:
+                    self.record("queue_entered", call_id=cmd.call_id, queue=cmd.queue,
+                                priority=self._waiting[cmd.call_id].priority
+                                if cmd.call_id in self._waiting else "normal")
+                    if not self._is_callback(call):
+                        self._spawn(self.moh(call, True))
+            case qc.Offer():
+                self._spawn(self._offer(cmd))
+            case qc.CancelOffer():
+                self._spawn(self._cancel_offer(cmd))
+            case qc.Connected():
+                self._spawn(self._connect(cmd))
+            case qc.Blocked():
+                self.record("queue_exited", call_id=cmd.call_id, queue=cmd.queue,
+                            outcome=cmd.reason)
+                call = self.calls.get(cmd.call_id)
+                if call is not None:
+                    self._spawn(self._hangup_caller(call, "system", cmd.reason))
+            case qc.Overflow():
+                call = self.calls.get(cmd.call_id)
+                if call is not None:
+                    call.queue = cmd.to_queue
+                    self.record("queue_entered", call_id=cmd.call_id, queue=cmd.to_queue,
+                                priority=call.caller_class)
+            case qc.LeaveQueue():
+                call = self.calls.get(cmd.call_id)
+                if call is not None:
+                    if cmd.action.value == "callback":
+                        self.record("callback_requested", call_id=call.call_id,
+                                    number=call.ani)
+                    self._spawn(self._voicemail(call, cmd.queue, 60))
+            case qc.AnnounceEwt():
+                call = self.calls.get(cmd.call_id)
+                if call is not None and not self._is_callback(call):
+                    self._spawn(self._announce(call, cmd.position, cmd.ewt))
+            case qc.PauseAgent():
+                log.info("agent %s paused: %s", cmd.agent_id, cmd.reason)
+            case qc.QueueExit():
+                self.record("queue_exited", call_id=cmd.call_id, queue=cmd.queue,
+                            outcome=cmd.outcome)
+
+    def _consult_command(self, cmd: qc.Command) -> None:
+        """A consultation is routed like a call but is no queue visit of its own."""
+        match cmd:
+            case qc.Offer():
+                self._spawn(self._offer(cmd))
+            case qc.CancelOffer():
+                self._spawn(self._cancel_offer(cmd))
+            case qc.Connected():
+                self._spawn(self._connect(cmd))
+            case _:
+                pass
+
+    def _agent_state(self, ch: AgentStateChanged) -> None:
+        rt = self.agents.get(ch.agent_id)
+        if rt is not None:
+            rt.state, rt.since, rt.pause_reason = ch.new, ch.at, ch.pause_reason
+            if ch.call_id:
+                rt.last_call = ch.call_id
+        data: dict[str, Any] = {"from": ch.old.value, "to": ch.new.value}
+        reason = ch.pause_reason if ch.new is AgentState.PAUSED else ch.cause
+        if reason:
+            data["reason"] = reason
+        self.record("agent_state", agent_id=ch.agent_id, **data)
+        last = rt.last_call if rt else None
+        if ch.new is AgentState.WRAP_UP and last:
+            self.record("wrap_up_started", call_id=last, agent_id=ch.agent_id)
+        elif ch.old is AgentState.WRAP_UP and last:
+            self.record("wrap_up_ended", call_id=last, agent_id=ch.agent_id,
+                        early=ch.cause == "ended by agent")
+
+    def call_for(self, core_id: str) -> Call | None:
+        """The call a routing-core id belongs to (a consultation maps to its call)."""
+        return self.calls.get(self.consults.get(core_id, core_id))
+
+    def track_leg(self, call: Call, leg: Leg) -> None:
+        call.legs[leg.channel_id] = leg
+        self._legs[leg.channel_id] = (call.call_id, leg)
+        self._by_channel[leg.channel_id] = call.call_id
+
+    def forget_leg(self, call: Call, leg_id: str) -> None:
+        call.legs.pop(leg_id, None)
+        self._legs.pop(leg_id, None)
+        self._by_channel.pop(leg_id, None)
+
+    def _is_callback(self, call: Call) -> bool:
+        w = self._waiting.get(call.call_id)
+        return w is not None and w.callback_number is not None
+
+    async def moh(self, call: Call, on: bool) -> None:
+        with contextlib.suppress(AriNotFound):
+            if on:
+                queue = self.config.queue(call.queue) if call.queue else None
+                await self.ari.channels.start_moh(
+                    call.channel_id, moh_class=queue.music_class if queue else "default")
+            else:
+                await self.ari.channels.stop_moh(call.channel_id)
+
+    async def _announce(self, call: Call, position: int, ewt: float | None) -> None:
+        media = ["sound:queue-thereare", f"number:{position}", "sound:queue-callswaiting"]
+        if ewt is not None:
+            media += ["sound:queue-holdtime", f"number:{max(1, round(ewt / 60))}",
+                      "sound:queue-minutes"]
+        await self.moh(call, False)
+        with contextlib.suppress(AriError):
+            await self.ari.channels.play(call.channel_id, media, playback_id=uuid.uuid4().hex)
+        await asyncio.sleep(0)
+        if call.state is CallState.QUEUED:
+            await self.moh(call, True)
+
+    # ------------------------------------------------------------------ offers
+
+    async def _offer(self, offer: qc.Offer) -> None:
+        call = self.call_for(offer.call_id)
+        agent = self.agents.get(offer.agent_id)
+        if call is None or agent is None:
+            self.apply_event(qe.OfferFailed(offer.offer_id, OfferResult.NO_ANSWER))
+            return
+        leg_id = f"leg-{offer.offer_id}-{uuid.uuid4().hex[:8]}"
+        leg = Leg(leg_id, offer.agent_id, offer.offer_id)
+        self.track_leg(call, leg)
+        self._offers[offer.offer_id] = leg_id
+        if call.state is CallState.QUEUED:
+            call.move(CallState.OFFERING, self.clock(), f"offer {offer.offer_id}")
+        self.record("ring_started", call_id=call.call_id, agent_id=offer.agent_id,
+                    queue=offer.queue)
+        try:
+            await self.ari.channels.originate(
+                agent.endpoint, channel_id=leg_id, app=self.app,
+                app_args=["agent", call.call_id, str(offer.offer_id)],
+                caller_id=f'"{offer.queue}" <{call.ani}>',
+                timeout=int(offer.timeout) + 5,
+                variables={"ACD_CALL_ID": call.call_id, "ACD_ROLE": "agent",
+                           "ACD_AGENT": offer.agent_id, "ACD_QUEUE": offer.queue},
+                formats=["ulaw"] if agent.endpoint.startswith("Local/") else None,
+            )
+        except AriError as exc:
+            log.info("offer %s to %s failed at once: %s", offer.offer_id, agent.endpoint, exc)
+            self._leg_failed(leg_id, OfferResult.BUSY)
+
+    def _leg_failed(self, leg_id: str, result: OfferResult) -> None:
+        entry = self._legs.pop(leg_id, None)
+        if entry is None:
+            return
+        call_id, leg = entry
+        self._by_channel.pop(leg_id, None)
+        call = self.calls.get(call_id)
+        if call is not None:
+            call.legs.pop(leg_id, None)
+        if leg.offer_id is not None:
+            self._offers.pop(leg.offer_id, None)
+            self.record("ring_ended", call_id=call_id, agent_id=leg.agent_id, result=result.value)
+            self.apply_event(qe.OfferFailed(leg.offer_id, result))
+        if call is not None and call.state is CallState.OFFERING and not call.legs:
+            call.move(CallState.QUEUED, self.clock(), "offer failed")
+
+    async def _cancel_offer(self, cmd: qc.CancelOffer) -> None:
+        leg_id = self._offers.pop(cmd.offer_id, None)
+        entry = self._legs.pop(leg_id, None) if leg_id else None
+        if entry is None or leg_id is None:
+            return
+        call_id, leg = entry
+        self._by_channel.pop(leg_id, None)
+        call = self.calls.get(call_id)
+        if call is not None:
+            call.legs.pop(leg_id, None)
+            if call.state is CallState.OFFERING and not call.legs:
+                call.move(CallState.QUEUED, self.clock(), "offer cancelled")
+        gone = call is None or call.ended or call.hangup_by == "caller"
+        result = "caller_gone" if gone else "no_answer"
+        self.record("ring_ended", call_id=call_id, agent_id=leg.agent_id, result=result)
+        with contextlib.suppress(AriNotFound):
+            await self.ari.channels.hangup(leg_id)
+
+    async def _agent_answered(self, leg_id: str) -> None:
+        entry = self._legs.get(leg_id)
+        if entry is None:
+            return
+        _, leg = entry
+        leg.answered = True
+        if leg.offer_id is not None:
+            self.apply_event(qe.OfferAnswered(leg.offer_id))
+
+    async def _connect(self, cmd: qc.Connected) -> None:
+        call = self.call_for(cmd.call_id)
+        if call is None:
+            return
+        leg_id = next((lid for lid, leg in call.legs.items()
+                       if leg.agent_id == cmd.agent_id and leg.answered), None)
+        if leg_id is None:
+            return
+        leg = call.legs[leg_id]
+        if leg.offer_id is not None:
+            self._offers.pop(leg.offer_id, None)
+        leg.offer_id = None
+        if cmd.call_id not in self.consults:
+            call.agent_id = cmd.agent_id
+        self._waiting.pop(call.call_id, None)
+        self.record("ring_ended", call_id=call.call_id, agent_id=cmd.agent_id, result="answered")
+        if cmd.call_id in self.consults:
+            await self.transfers.consult_connected(call, leg_id, cmd.agent_id)
+            return
+        if self._is_callback(call):
+            return
+        await self._bridge(call, leg_id, cmd.agent_id)
+
+    async def _bridge(self, call: Call, leg_id: str, agent_id: str) -> None:
+        call.move(CallState.CONNECTED, self.clock(), f"agent {agent_id}")
+        await self.moh(call, False)
+        if call.bridge_id is None:
+            bridge = await self.ari.bridges.create(type="mixing,dtmf_events",
+                                                   bridge_id=f"call-{call.call_id}")
+            call.bridge_id = bridge.id
+        await self.ari.bridges.add_channel(call.bridge_id, [call.channel_id, leg_id])
+        self.record("talk_started", call_id=call.call_id, agent_id=agent_id, queue=call.queue)
+        await self.ari.channels.set_var(call.channel_id, "ACD_AGENT", agent_id)
+        await self.start_recording(call)
+
+    async def start_recording(self, call: Call) -> None:
+        """Record the caller's bridge; one file per agent segment of the call."""
+        if not self.config.recording.enabled or call.bridge_id is None:
+            return
+        call.segments += 1
+        name = f"acd-{call.call_id}-{call.segments}"
+        try:
+            await self.ari.bridges.record(call.bridge_id, name=name, format="wav",
+                                          if_exists="overwrite")
+            call.recording = name
+        except AriError as exc:
+            log.warning("call %s: recording not started: %s", call.call_id, exc)
+
+    # ------------------------------------------------------------------ hold
+
+    async def _agent_hold(self, channel_id: str, held: bool) -> None:
+        entry = self._legs.get(channel_id)
+        if entry is None:
+            return
+        call = self.calls.get(entry[0])
+        if call is not None:
+            await self.set_hold(call, held)
+
+    async def set_hold(self, call: Call, held: bool) -> None:
+        if held and call.state is CallState.CONNECTED:
+            call.move(CallState.HELD, self.clock(), "hold")
+            self.record("hold_started", call_id=call.call_id, agent_id=call.agent_id)
+            self.apply_event(qe.CallHeld(call.core_id))
+            await self.moh(call, True)
+        elif not held and call.state is CallState.HELD:
+            call.move(CallState.CONNECTED, self.clock(), "unhold")
+            self.record("hold_ended", call_id=call.call_id, agent_id=call.agent_id)
+            self.apply_event(qe.CallResumed(call.core_id))
+            await self.moh(call, False)
+
+    # ------------------------------------------------------------------ hang-ups
+
+    async def _channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed,
+                            ) -> None:
+        channel_id = event.channel.id
+        if channel_id in self._legs:
+            await self._leg_gone(channel_id, event)
+            return
+        call_id = self._by_channel.get(channel_id)
+        call = self.calls.get(call_id) if call_id else None
+        if call is None or call.ended:
+            return
+        if channel_id == call.channel_id:
+            await self._caller_gone(call)
+
+    async def _leg_gone(self, leg_id: str, event: AriEvent | _Vanished) -> None:
+        call_id, leg = self._legs[leg_id]
+        call = self.calls.get(call_id)
+        if not leg.answered:
+            if isinstance(event, ChannelDestroyed | _Vanished):
+                cause = event.cause
+                result = (OfferResult.BUSY if cause in _BUSY_CAUSES else
+                          OfferResult.REJECTED if cause in _REJECT_CAUSES else
+                          OfferResult.NO_ANSWER)
+                self._leg_failed(leg_id, result)
+            return
+        self._legs.pop(leg_id, None)
+        self._by_channel.pop(leg_id, None)
+        if call is None or call.ended:
+            return
+        call.legs.pop(leg_id, None)
+        if call.agent_id == leg.agent_id and call.state in (CallState.CONNECTED, CallState.HELD):
+            await self._agent_side_ended(call, leg.agent_id)
+
+    async def _agent_side_ended(self, call: Call, agent_id: str) -> None:
+        if call.state is CallState.HELD:
+            self.record("hold_ended", call_id=call.call_id, agent_id=agent_id)
+        self.record("talk_ended", call_id=call.call_id, agent_id=agent_id)
+        self.apply_event(qe.CallEnded(call.core_id))
+        call.hangup_by = call.hangup_by or "agent"
+        call.move(CallState.SURVEY, self.clock(), "agent hung up")
+        await self.stop_recording(call)
+        if call.bridge_id is not None:
+            with contextlib.suppress(AriNotFound):
+                await self.ari.bridges.remove_channel(call.bridge_id, [call.channel_id])
+        ivr = self._ivr.get(call.call_id)
+        if ivr is not None:
+            await self._feed(call, ii.AgentSideEnded(self._now()))
+            if ivr.done or call.state is CallState.ENDED:
+                await self._hangup_caller(call, "agent", "agent hung up")
+        else:
+            await self._hangup_caller(call, "agent", "agent hung up")
+
+    async def _caller_gone(self, call: Call) -> None:
+        now = self.clock()
+        call.hangup_by = call.hangup_by or "caller"
+        state = call.state
+        ivr = self._ivr.pop(call.call_id, None)
+        if ivr is not None:
+            ivr.feed(ii.CallerHungUp(self._now()))
+        timer = self._timers.pop(call.call_id, None)
+        if timer is not None:
+            timer.cancel()
+        if state in (CallState.QUEUED, CallState.OFFERING):
+            if self._is_callback(call):
+                return
+            self.apply_event(qe.CallerLeft(call.call_id, "hangup"))
+        elif state in (CallState.CONNECTED, CallState.HELD):
+            if state is CallState.HELD:
+                self.record("hold_ended", call_id=call.call_id, agent_id=call.agent_id)
+            self.record("talk_ended", call_id=call.call_id, agent_id=call.agent_id)
+            self.apply_event(qe.CallEnded(call.core_id))
+            await self.stop_recording(call)
+        elif state is CallState.IVR:
+            self.record("ivr_finished", call_id=call.call_id, self_service=True)
+        call.move(CallState.ENDED, now, "caller hung up")
+        self.record("call_ended", call_id=call.call_id, hangup_by=call.hangup_by,
+                    outcome=state.value)
+        await self._cleanup(call)
+
+    async def _hangup_caller(self, call: Call, by: str, reason: str) -> None:
+        if call.ended:
+            return
+        call.hangup_by = call.hangup_by or by
+        state = call.state
+        if state is CallState.IVR:
+            self.record("ivr_finished", call_id=call.call_id, self_service=True)
+        call.move(CallState.ENDED, self.clock(), reason)
+        self.record("call_ended", call_id=call.call_id, hangup_by=call.hangup_by,
+                    outcome=reason)
+        self._ivr.pop(call.call_id, None)
+        with contextlib.suppress(AriNotFound):
+            await self.ari.channels.hangup(call.channel_id)
+        await self._cleanup(call)
+
+    async def _cleanup(self, call: Call) -> None:
+        for leg_id in list(call.legs):
+            self._legs.pop(leg_id, None)
+            self._by_channel.pop(leg_id, None)
+            with contextlib.suppress(AriNotFound):
+                await self.ari.channels.hangup(leg_id)
+        call.legs.clear()
+        if call.bridge_id is not None:
+            with contextlib.suppress(AriNotFound):
+                await self.ari.bridges.destroy(call.bridge_id)
+        self._by_channel.pop(call.channel_id, None)
+        self._waiting.pop(call.call_id, None)
+        self.calls.pop(call.call_id, None)
+
+    async def stop_recording(self, call: Call) -> None:
+        if call.recording is None:
+            return
+        name, call.recording = call.recording, None
+        with contextlib.suppress(AriNotFound):
+            await self.ari.recordings.stop(name)
+
+    # ------------------------------------------------------------------ other exits
+
+    async def _external(self, call: Call, number: str, by: str | None) -> None:
+        call.move(CallState.TRANSFERRING, self.clock(), f"external {number}")
+        if by is not None:
+            self.record("transfer", call_id=call.call_id, agent_id=by, mode="blind",
+                        target_kind="external", target=number)
+        await self.ari.channels.redirect(call.channel_id, f"PJSIP/{number}@callers")
+
+    async def _request_callback(self, call: Call, queue: str, number: str) -> None:
+        self.record("callback_requested", call_id=call.call_id, number=number or call.ani)
+        await self._hangup_caller(call, "caller", "callback_requested")
+
+    async def _voicemail(self, call: Call, mailbox: str, max_seconds: int) -> None:
+        if call.ended:
+            return
+        await self.moh(call, False)
+        with contextlib.suppress(AriError):
+            await self.ari.channels.record(
+                call.channel_id, name=f"vm-{mailbox}-{call.call_id}", format="wav",
+                max_duration_seconds=max_seconds, beep=True, terminate_on="#",
+                if_exists="overwrite")
+
+    async def _callback_answered(self, call_id: str, channel_id: str) -> None:
+        return
+
+    # ------------------------------------------------------------------ supervisors
+
+    async def supervise(self, call: Call, endpoint: str, mode: str) -> str:
+        """Ring a supervisor's phone and, once answered, let them listen, whisper to the
+        agent, or join the call (barge)."""
+        agent_leg = next((lid for lid, leg in call.legs.items()
+                          if leg.agent_id == call.agent_id and leg.answered), None)
+        if agent_leg is None or call.bridge_id is None:
+            raise LookupError(f"call {call.call_id} has no answered agent to supervise")
+        sup = await self.ari.originate_and_wait(
+            endpoint, timeout=30, app_args=["supervisor", call.call_id, mode],
+            caller_id=f'"{mode}" <{call.ani}>')
+        sup_id = sup.channel.id
+        if mode == "barge":
+            await self.ari.bridges.add_channel(call.bridge_id, sup_id)
+        else:
+            snoop = await self.ari.channels.snoop(
+                agent_leg, self.app, spy="both", whisper="out" if mode == "whisper" else "none",
+                app_args=["snoop", call.call_id])
+            bridge = await self.ari.bridges.create(type="mixing",
+                                                   bridge_id=f"sup-{uuid.uuid4().hex[:12]}")
+            await self.ari.bridges.add_channel(bridge.id, [snoop.id, sup_id])
+        log.info("call %s: supervisor %s joined (%s)", call.call_id, endpoint, mode)
+        return sup_id
+
+    # ------------------------------------------------------------------ re-sync
+
+    async def resync(self) -> None:
+        """After a reconnect: close calls whose channels vanished, keep the rest."""
+        try:
+            live = {c.id for c in await self.ari.channels.list()}
+        except AriError as exc:
+            log.warning("re-sync: cannot list channels: %s", exc)
+            return
+        for call in list(self.calls.values()):
+            if call.channel_id not in live and not call.ended:
+                log.info("re-sync: call %s vanished while disconnected", call.call_id)
+                call.hangup_by = call.hangup_by or "system"
+                await self._caller_gone(call)
+            for leg_id in list(call.legs):
+                if leg_id not in live:
+                    await self._leg_gone(leg_id, _Vanished())
+
+
+class _Vanished:
+    """Stands for a leg's ChannelDestroyed that was lost while disconnected."""
+
+    cause = 0
+
+
+async def _http_lookup(url: str, timeout: float) -> dict[str, str]:
+    import aiohttp
+
+    timeout_ = aiohttp.ClientTimeout(total=timeout)
+    async with aiohttp.ClientSession(timeout=timeout_) as session, session.get(url) as resp:
+        resp.raise_for_status()
+        body = await resp.json(content_type=None)
+    if not isinstance(body, dict):
+        raise ValueError("lookup answer is not a JSON object")
+    return {str(k): str(v) for k, v in body.items()}

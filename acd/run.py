@@ -1,0 +1,154 @@
+"""`acd run --config hotline.yaml`: the hotline controller."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from acd.ari import AriClient, AriConfig
+from acd.callflow import CallFlow
+from acd.config import Config, load_config
+from acd.config_yaml import ConfigError
+from acd.event_sink import EventSink, MemorySink, Recorder
+
+__all__ = ["main", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+def _ari_config(config: Config) -> AriConfig:
+    return AriConfig(base_url=config.ari.url, username=config.ari.user,
+                     password=config.ari.password.reveal(), app=config.ari.app)
+
+
+def _prepare_prompts(config: Config, sandbox_root: Path | None) -> None:
+    """Synthesise text prompts; copy them into the sandbox's chroot at the same path."""
+    from ivr.prompts import PromptToolMissing, SynthesisError, synthesise
+
+    prompts = list(config.ivr.text_prompts())
+    if not prompts:
+        return
+    try:
+        synthesise(prompts)
+    except (PromptToolMissing, SynthesisError) as exc:
+        log.warning("prompts not synthesised (%s); callers hear silence for them", exc)
+        return
+    if sandbox_root is None:
+        return
+    for directory in {Path(p.directory) for p in prompts}:
+        inside = sandbox_root / str(directory).lstrip("/")
+        inside.mkdir(parents=True, exist_ok=True)
+        for wav in directory.glob("*.wav"):
+            target = inside / wav.name
+            if not target.exists() or target.stat().st_mtime < wav.stat().st_mtime:
+                target.write_bytes(wav.read_bytes())
+
+
+async def serve(config: Config, *, api_port: int | None, simulate: int,
+                stop: asyncio.Event) -> None:
+    sinks: list[EventSink] = [MemorySink()]
+    writer = None
+    dsn = config.database.dsn.reveal()
+    if dsn:
+        from reports.writer import EventWriter
+
+        writer = EventWriter(dsn, config.database.spool_dir)
+        await writer.start()
+        sinks.append(writer)
+    else:
+        log.warning("no database DSN (set %s): events are kept in memory only",
+                    config.database.dsn_env)
+    record = Recorder(*sinks, clock=lambda: __import__("time").time())
+    try:
+        async with AriClient(_ari_config(config)) as ari:
+            flow = CallFlow(config, ari, record)
+            await ari.wait_connected(30)
+            log.info("hotline %s answering %s (ARI app %s)", config.hotline.name,
+                     ", ".join(config.hotline.numbers), config.ari.app)
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(flow.run(stop))
+                if api_port is not None:
+                    tg.create_task(_serve_api(flow, sinks[0], api_port, stop))
+                if simulate:
+                    from acd.simulation import simulate_traffic
+
+                    for agent in config.agents:
+                        flow.login(agent.id)
+                    tg.create_task(simulate_traffic(ari, config, simulate, stop))
+    finally:
+        if writer is not None:
+            await writer.close()
+
+
+async def _serve_api(flow: CallFlow, memory: EventSink, port: int, stop: asyncio.Event) -> None:
+    from aiohttp import web
+
+    from acd.api import make_app
+    from acd.hotline_control import HotlineControl
+
+    assert isinstance(memory, MemorySink)
+    app = make_app(HotlineControl(flow, memory), api_token=os.environ.get("ACD_API_TOKEN"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    log.info("API and wallboard on http://127.0.0.1:%d/wallboard", port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="acd run", description=__doc__)
+    parser.add_argument("--config", default="hotline.yaml", help="the hotline YAML file")
+    parser.add_argument("--api-port", type=int, default=8080,
+                        help="HTTP API and wallboard port on 127.0.0.1 (0 = none)")
+    parser.add_argument("--simulate", type=int, default=0, metavar="N",
+                        help="log every agent in on simulated phones and place N simulated "
+                             "calls (for a demo without real phones)")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="Asterisk is the private sandbox: copy prompts into its chroot")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    ns = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if ns.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(ns.config)
+    except ConfigError as exc:
+        print(f"acd run: {exc}", file=sys.stderr)
+        return 2
+    if ns.simulate:
+        config = _simulated_agents(config)
+    sandbox_root = None
+    if ns.sandbox:
+        from acd.sandbox.asterisk import AsteriskSandbox
+
+        sandbox_root = AsteriskSandbox().rootfs
+    _prepare_prompts(config, sandbox_root)
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await serve(config, api_port=ns.api_port or None, simulate=ns.simulate, stop=stop)
+
+    asyncio.run(_main())
+    return 0
+
+
+def _simulated_agents(config: Config) -> Config:
+    """Every agent's phone becomes a Local channel that rings, answers and talks by itself."""
+    from dataclasses import replace
+
+    agents = tuple(replace(a, endpoint=f"Local/{a.id}@sim-agent") for a in config.agents)
+    return replace(config, agents=agents)
