@@ -70,7 +70,8 @@ td.big { font-size: 1.5em; font-weight: bold; }
 td.ok { color: var(--ok); }
 td.miss { color: #fff; background: rgba(248, 81, 73, 0.55); font-weight: bold; }
 td.warn { color: var(--warn); font-weight: bold; }
-td .sub { color: var(--dim); font-size: 0.75em; margin-left: 0.3em; }
+td .sub { color: var(--dim); font-size: 0.5em; font-weight: normal; margin-left: 0.4em; }
+td.miss .sub { color: #ffd8d3; }
 #agents { display: grid; gap: 0.5em; grid-template-columns: repeat(auto-fill, minmax(15em, 1fr)); }
 .agent { background: var(--panel); border-left: 0.4em solid var(--dim); border-radius: 4px;
   padding: 0.35em 0.6em; }
@@ -103,8 +104,8 @@ td .sub { color: var(--dim); font-size: 0.75em; margin-left: 0.3em; }
     <th>Queue</th><th>Waiting</th><th>Longest wait</th><th>Agents<br>available / in</th>
     <th>Offered<br>today</th><th>Answered<br>today</th>
     <th>Abandoned today<span class="target" id="t-ab"></span></th>
-    <th>Service level<span class="target" id="t-sl"></span></th>
-    <th>ASA<span class="target" id="t-asa"></span></th>
+    <th>Service level today<span class="target" id="t-sl"></span></th>
+    <th>ASA today<span class="target" id="t-asa"></span></th>
   </tr></thead>
   <tbody id="queues"></tbody>
 </table>
@@ -166,9 +167,8 @@ function renderQueues(snap) {
     cell(tr, q.offered_today);
     cell(tr, q.answered_today);
     const rate = q.offered_today > 0 ? q.abandoned_today / q.offered_today : null;
-    cell(tr, q.abandoned_today,
-         rate === null ? "" : (rate > t.abandon_rate_max ? "miss" : "ok"),
-         rate === null ? "" : pct(rate));
+    cell(tr, pct(rate), "big " + (rate === null ? "" : (rate > t.abandon_rate_max ? "miss" : "ok")),
+         rate === null ? "" : "(" + q.abandoned_today + ")");
     const sl = q.service_level_today;
     cell(tr, pct(sl), "big " + (sl === null ? "" : (sl < t.sl ? "miss" : "ok")));
     const asa = q.asa_today;
