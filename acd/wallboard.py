@@ -17,7 +17,7 @@ __all__ = ["DEFAULT_TARGETS", "POLL_INTERVAL_MS", "WALLBOARD_HTML", "wallboard_p
 
 POLL_INTERVAL_MS = 2000
 
-# Targets from docs/metrics (after Jon Anton); the controller's own targets override them.
+# The recommended targets (after Jon Anton) that reports print too; the controller's override them.
 DEFAULT_TARGETS: Mapping[str, float] = {
     "sl": 0.80,
     "sl_threshold_s": 20.0,
