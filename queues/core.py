@@ -112,15 +112,30 @@ class RoutingCore:
         self._call_seq = itertools.count()
         self._now = clock()
         self._out: list[Command] = []
+        self._pending: list[Command] = []
 
     # ------------------------------------------------------------------ driving
 
     def handle(self, event: Event) -> list[Command]:
-        """Run due timers, apply `event`, return the commands to carry out, in order."""
+        """Run due timers, apply `event`, return the commands to carry out, in order.
+
+        If the event is refused (an exception), the commands the timers produced are kept
+        and returned first by the next call (`tick()` fetches them).
+        """
         self._now = now = self._clock()
-        out: list[Command] = []
+        out: list[Command] = self._pending
+        self._pending = []
         self._out = out
         self._run_timers(now)
+        try:
+            self._apply(event, now)
+        except Exception:
+            # Timers already acted: keep their commands for the next call instead of losing them.
+            self._pending = out
+            raise
+        return out
+
+    def _apply(self, event: Event, now: float) -> None:
         match event:
             case CallArrived():
                 self._on_call_arrived(event)
@@ -163,7 +178,6 @@ class RoutingCore:
                 pass
             case _:
                 raise InvalidEvent(f"unknown event {event!r}")
-        return out
 
     def tick(self) -> list[Command]:
         return self.handle(Tick())
