@@ -133,7 +133,7 @@ class CallFlow:
             await self._drain()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
+        task = asyncio.get_running_loop().create_task(self._guarded(coro))
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -172,13 +172,18 @@ class CallFlow:
     # ------------------------------------------------------------------ ARI events
 
     async def on_event(self, event: AriEvent) -> None:
+        await self._guarded(self._on_event(event))
+
+    @staticmethod
+    async def _guarded(coro: Coroutine[Any, Any, None]) -> None:
         try:
-            await self._on_event(event)
+            await coro
         except AriNotFound as exc:
             # The channel went away while we acted on it; its own hang-up event follows.
             log.info("ARI: %s", exc)
         except AriError as exc:
-            log.warning("ARI request failed while handling %s: %s", type(event).__name__, exc)
+            # A channel that hung up meanwhile is "not found" in some requests' 400s too.
+            log.warning("ARI request failed: %s", exc)
 
     async def _on_event(self, event: AriEvent) -> None:
         match event:
@@ -250,14 +255,15 @@ class CallFlow:
             return
         step = ivr.feed(inp)
         for s in step.trail:
-            data: dict[str, Any] = {"node": s.node}
-            if s.kind == "key" and "key" in s.detail:
-                data["key"] = s.detail["key"]
-            if s.kind in ("entered", "key"):
-                self.record("ivr_step", call_id=call.call_id, **data)
-            if s.kind == "caller_class" and call.caller_class != ivr.caller_class:
-                call.caller_class = ivr.caller_class
-                self.record("call_class", call_id=call.call_id, call_class=ivr.caller_class)
+            if s.kind == "caller_class":
+                if call.caller_class != ivr.caller_class:
+                    call.caller_class = ivr.caller_class
+                    self.record("call_class", call_id=call.call_id, call_class=ivr.caller_class)
+                continue
+            data: dict[str, Any] = {"node": s.node, "step": s.kind}
+            if "digit" in s.detail:
+                data["key"] = s.detail["digit"]
+            self.record("ivr_step", call_id=call.call_id, **data)
         for action in step.actions:
             await self._perform(call, action)
 
@@ -552,9 +558,10 @@ class CallFlow:
         entry = self._legs.get(leg_id)
         if entry is None:
             return
-        _, leg = entry
+        call_id, leg = entry
         leg.answered = True
         if leg.offer_id is not None:
+            self.record("ring_ended", call_id=call_id, agent_id=leg.agent_id, result="answered")
             self.apply_event(qe.OfferAnswered(leg.offer_id))
 
     async def _connect(self, cmd: qc.Connected) -> None:
@@ -572,7 +579,6 @@ class CallFlow:
         if cmd.call_id not in self.consults:
             call.agent_id = cmd.agent_id
         self._waiting.pop(call.call_id, None)
-        self.record("ring_ended", call_id=call.call_id, agent_id=cmd.agent_id, result="answered")
         if cmd.call_id in self.consults:
             await self.transfers.consult_connected(call, leg_id, cmd.agent_id)
             return

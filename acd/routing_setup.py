@@ -22,7 +22,7 @@ _ON_MAX_WAIT = {"queue": MaxWaitAction.OVERFLOW, "callback": MaxWaitAction.CALLB
                 "voicemail": MaxWaitAction.VOICEMAIL}
 
 
-def _queue(q: QueueConfig) -> CoreQueue:
+def _queue(q: QueueConfig, roster: tuple[str, ...]) -> CoreQueue:
     overflow = q.overflow
     return CoreQueue(
         name=q.name,
@@ -43,11 +43,14 @@ def _queue(q: QueueConfig) -> CoreQueue:
         preferred_timeout=q.preferred_agent_window,
         last_agent_window=q.last_agent_memory_hours * 3600.0,
         announce_every=q.announce.every or None,
+        # linear: the roster's order
+        linear_order=roster,
     )
 
 
 def routing_config(config: Config) -> RoutingConfig:
-    queues = tuple(_queue(q) for q in config.queues)
+    roster = tuple(a.id for a in config.agents)
+    queues = tuple(_queue(q, roster) for q in config.queues)
     first = config.queues[0] if config.queues else None
     if first is None:
         return RoutingConfig(queues=queues, priorities=tuple(config.priorities))

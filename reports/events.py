@@ -70,7 +70,7 @@ KINDS: dict[str, KindSpec] = {
     "call_class": KindSpec(
         ("call_class",), needs=("call_id",), choices={"call_class": CALL_CLASSES}
     ),
-    "ivr_step": KindSpec(("node",), ("key",), needs=("call_id",)),
+    "ivr_step": KindSpec(("node",), ("key", "step"), needs=("call_id",)),
     "ivr_finished": KindSpec(("self_service",), ("node",), needs=("call_id",)),
     "queue_entered": KindSpec((), ("priority", "skills"), needs=("call_id", "queue")),
     "queue_exited": KindSpec(

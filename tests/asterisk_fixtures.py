@@ -28,11 +28,7 @@ def asterisk() -> Iterator[AsteriskSandbox]:
     try:
         if not sandbox.is_built():
             sandbox.build()
-        if not sandbox.is_running():
-            sandbox.start()
-            started = True
-        else:
-            sandbox.wait_ready()
+        started = sandbox.start()
     except SandboxError as exc:
         _unavailable(str(exc))
     yield sandbox

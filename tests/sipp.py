@@ -91,3 +91,18 @@ class Sipp:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
+
+
+_PCAP_NAMES = {"*": "star", "#": "pound"}
+
+
+def dtmf_keys(keys: str, gap_ms: int = 700) -> str:
+    """sipp actions that send `keys` as RFC 4733 events, one recorded packet train each."""
+    parts = []
+    for key in keys:
+        name = _PCAP_NAMES.get(key, key)
+        parts.append(
+            f'  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_{name}.pcap"/>'
+            f"</action></nop>\n  <pause milliseconds=\"{gap_ms}\"/>"
+        )
+    return "\n".join(parts)

@@ -204,7 +204,9 @@ class AsteriskSandbox:
     def is_running(self) -> bool:
         return self._pid() is not None
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0) -> bool:
+        """Start Asterisk with these parameters; True if a new process was started (an
+        Asterisk already running with the same configuration is kept)."""
         if not self.is_built():
             raise SandboxError(
                 f"the Asterisk sandbox is not built under {self.base}; run `acd sandbox build`"
@@ -216,7 +218,7 @@ class AsteriskSandbox:
         if self.is_running():
             if params_file.exists() and params_file.read_text() == wanted.hexdigest():
                 self.wait_ready(timeout)
-                return
+                return False
             log.info("Asterisk runs with another configuration: restarting it")
             self.stop()
         self._mount_all()
@@ -241,6 +243,7 @@ class AsteriskSandbox:
         except SandboxError:
             self.stop()
             raise
+        return True
 
     def wait_ready(self, timeout: float = 30.0,
                    proc: subprocess.Popen[bytes] | None = None) -> None:
