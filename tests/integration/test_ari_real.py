@@ -3,7 +3,6 @@ and a WebSocket dropped mid-call."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -49,7 +48,7 @@ class Recorder:
         return [
             e for e in self.events
             if isinstance(e, kind)
-            and (channel_id is None or getattr(e, "channel").id == channel_id)
+            and (channel_id is None or e.channel.id == channel_id)
         ]
 
 
