@@ -54,7 +54,7 @@ from queues.events import (
 from queues.pools import Entry
 from queues.requirements import MembershipIndex, criteria_for, level_at
 from queues.runtime import AgentRecord, CallRecord, CallStatus, OfferRecord, QueueRecord
-from queues.timers import TimerKind, Timers
+from queues.timers import Timer, TimerKind, Timers
 from queues.views import AgentView, CallView
 
 __all__ = ["InvalidEvent", "RoutingCore", "UnknownAgent", "UnknownQueue"]
@@ -184,7 +184,20 @@ class RoutingCore:
 
     def next_deadline(self) -> float | None:
         """When the next timer falls due: the driver should call `tick()` then."""
-        return self._timers.next_due()
+        timers = self._timers
+        while (timer := timers.peek()) is not None and not self._timer_live(timer):
+            timers.drop()
+        return timers.next_due()
+
+    def _timer_live(self, timer: Timer) -> bool:
+        _, _, kind, ref, token = timer
+        if kind is TimerKind.RING_TIMEOUT:
+            return token in self._offers
+        if kind is TimerKind.WRAP_END or kind is TimerKind.BACKOFF_END:
+            agent = self._agents.get(ref)
+            return agent is not None and agent.token == token
+        call = self._calls.get(ref)
+        return call is not None and call.visit == token
 
     # ------------------------------------------------------------------ queries
 
@@ -433,7 +446,7 @@ class RoutingCore:
         if cfg.when_no_agents is NoAgentsPolicy.BLOCK and q.logged_in == 0:
             self._refuse(call, "blocked_no_agents", "no agent logged in")
             return
-        call.criteria = criteria_for(cfg, call.extra)
+        call.criteria = criteria_for(cfg, call.extra) if call.extra else q.criteria
         first_visit = name not in call.visited
         call.visited.add(name)
         q.calls[call.call_id] = call

@@ -10,7 +10,7 @@ from agents.profile import Agent
 from agents.states import AgentStateMachine
 from queues.config import QueueConfig, Strategy
 from queues.pools import HeapPool, RandomPool, RankPool
-from queues.requirements import Criterion
+from queues.requirements import Criterion, criteria_for
 from queues.waiting import WaitingLine, WaitKey
 
 __all__ = ["AgentRecord", "CallRecord", "CallStatus", "OfferRecord", "QueueRecord"]
@@ -87,6 +87,7 @@ class QueueRecord:
     __slots__ = (
         "calls",
         "config",
+        "criteria",
         "heap_pools",
         "linear_pos",
         "logged_in",
@@ -102,6 +103,7 @@ class QueueRecord:
     def __init__(self, config: QueueConfig) -> None:
         levels = len(config.relax) + 1
         self.config = config
+        self.criteria = criteria_for(config, {})
         self.waiting = WaitingLine()
         self.calls: dict[str, CallRecord] = {}
         self.logged_in = 0

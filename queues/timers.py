@@ -6,7 +6,7 @@ import heapq
 import itertools
 from enum import IntEnum
 
-__all__ = ["TimerKind", "Timers"]
+__all__ = ["Timer", "TimerKind", "Timers"]
 
 
 class TimerKind(IntEnum):
@@ -40,6 +40,12 @@ class Timers:
 
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None
+
+    def peek(self) -> Timer | None:
+        return self._heap[0] if self._heap else None
+
+    def drop(self) -> None:
+        heapq.heappop(self._heap)
 
     def pop_due(self, now: float) -> Timer | None:
         if self._heap and self._heap[0][0] <= now:
