@@ -27,6 +27,7 @@ from reports.params import BY_KEYS, Params, ScheduleEntry, bucket_start
 
 __all__ = [
     "AGENT_STATES_SHOWN",
+    "AGENT_SUMS",
     "CALL_SUMS",
     "VISIT_SUMS",
     "GroupKey",

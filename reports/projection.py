@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import astuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import asyncpg
 
 from reports.events import Event
 from reports.facts import SLICE_US, AgentInterval, derive_agents, derive_calls
+from reports.rollup import mark_dirty, refresh
 
 __all__ = ["project", "rows_to_events", "split_interval"]
 
 log = logging.getLogger(__name__)
 
-_EVENT_COLS = "event_id, ts, kind, call_id, agent_id, queue, data::text"
+_EVENT_COLS = "event_id::text, ts, kind, call_id, agent_id, queue, data::text"
 _CALL_COLS = [
     "call_id",
     "start_us",
@@ -65,23 +66,27 @@ _VISIT_COLS = [
     "qa_n",
     "qa_sum",
 ]
+_STAMP_COLS = (("calls", "attr_us"), ("queue_visits", "enter_us"), ("ring_attempts", "start_us"))
 _RING_COLS = ["call_id", "agent_id", "queue", "start_us", "dur_us", "result"]
 _IV_COLS = ["agent_id", "state", "reason", "start_us", "end_us", "iv_end_us"]
 
 
+_CACHE_MAX = 4096  # distinct short data payloads kept parsed ({}, outcomes, results, ...)
+
+
 def rows_to_events(rows: Iterable[asyncpg.Record]) -> list[Event]:
-    return [
-        Event(
-            kind=r["kind"],
-            ts=r["ts"] / 1_000_000,
-            event_id=str(r["event_id"]),
-            call_id=r["call_id"],
-            agent_id=r["agent_id"],
-            queue=r["queue"],
-            data=json.loads(r["data"]),
-        )
-        for r in rows
-    ]
+    """Rows of ``_EVENT_COLS`` to events. Short payloads repeat a lot, so each is parsed once and
+    shared (facts never mutate event data)."""
+    cache: dict[str, Mapping[str, Any]] = {}
+    out = []
+    for event_id, ts, kind, call_id, agent_id, queue, text in rows:
+        data = cache.get(text)
+        if data is None:
+            data = json.loads(text)
+            if len(text) <= 64 and len(cache) < _CACHE_MAX:
+                cache[text] = data
+        out.append(Event(kind, ts / 1_000_000, str(event_id), call_id, agent_id, queue, data))
+    return out
 
 
 def split_interval(iv: AgentInterval) -> list[tuple[str, str, str, int, int, int]]:
@@ -107,9 +112,14 @@ async def _project_calls(conn: asyncpg.Connection, call_ids: list[str], batch: i
             chunk,
         )
         calls, visits, rings = derive_calls(rows_to_events(rows))
+        del rows
         async with conn.transaction():
-            for table in ("calls", "queue_visits", "ring_attempts"):
-                await conn.execute(f"DELETE FROM {table} WHERE call_id = ANY($1::text[])", chunk)
+            stamps: list[int] = []
+            for table, col in _STAMP_COLS:
+                old = await conn.fetch(
+                    f"DELETE FROM {table} WHERE call_id = ANY($1::text[]) RETURNING {col}", chunk
+                )
+                stamps += [r[0] for r in old]
             await conn.copy_records_to_table(
                 "calls",
                 records=[tuple(getattr(c, k) for k in _CALL_COLS) for c in calls],
@@ -121,22 +131,35 @@ async def _project_calls(conn: asyncpg.Connection, call_ids: list[str], batch: i
                 columns=_VISIT_COLS,
             )
             await conn.copy_records_to_table(
-                "ring_attempts", records=[astuple(r) for r in rings], columns=_RING_COLS
+                "ring_attempts",
+                records=[
+                    (r.call_id, r.agent_id, r.queue, r.start_us, r.dur_us, r.result) for r in rings
+                ],
+                columns=_RING_COLS,
             )
             anis = sorted({c.ani for c in calls if c.ani})
-            await conn.execute(
+            # A new call can end the FCR of an earlier call of the same ANI (in another bucket).
+            changed = await conn.fetch(
                 "UPDATE calls c SET next_ani_us = n.nxt FROM ("
                 " SELECT call_id, lead(start_us) OVER (PARTITION BY ani ORDER BY start_us, call_id)"
                 " AS nxt FROM calls WHERE ani = ANY($1::text[])) n"
-                " WHERE c.call_id = n.call_id AND c.next_ani_us IS DISTINCT FROM n.nxt",
+                " WHERE c.call_id = n.call_id AND c.next_ani_us IS DISTINCT FROM n.nxt"
+                " RETURNING c.attr_us",
                 anis,
             )
+            stamps += [r[0] for r in changed]
+            stamps += [c.attr_us for c in calls]
+            stamps += [v.enter_us for v in visits]
+            stamps += [r.start_us for r in rings]
+            await mark_dirty(conn, stamps)
 
 
 async def _project_agent(conn: asyncpg.Connection, agent: str, cut_us: int) -> None:
     async with conn.transaction():
-        await conn.execute(
-            "DELETE FROM agent_intervals WHERE agent_id = $1 AND iv_end_us > $2", agent, cut_us
+        old = await conn.fetch(
+            "DELETE FROM agent_intervals WHERE agent_id = $1 AND iv_end_us > $2 RETURNING start_us",
+            agent,
+            cut_us,
         )
         kept = await conn.fetchval(
             "SELECT max(iv_end_us) FROM agent_intervals WHERE agent_id = $1", agent
@@ -148,11 +171,9 @@ async def _project_agent(conn: asyncpg.Connection, agent: str, cut_us: int) -> N
             kept,
         )
         intervals, teams = derive_agents(rows_to_events(rows))
-        await conn.copy_records_to_table(
-            "agent_intervals",
-            records=[piece for iv in intervals for piece in split_interval(iv)],
-            columns=_IV_COLS,
-        )
+        pieces = [piece for iv in intervals for piece in split_interval(iv)]
+        await conn.copy_records_to_table("agent_intervals", records=pieces, columns=_IV_COLS)
+        await mark_dirty(conn, [r[0] for r in old] + [piece[3] for piece in pieces])
         if agent in teams:
             await conn.execute(
                 "INSERT INTO agents VALUES ($1, $2)"
@@ -170,6 +191,7 @@ async def project(conn: asyncpg.Connection, batch: int = 20_000) -> int:
         top = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM events")
         last = await conn.fetchval("SELECT last_seq FROM projection_state WHERE id = 1")
     if top <= last:
+        await refresh(conn)
         return 0
     call_ids = [
         r[0]
@@ -193,5 +215,12 @@ async def project(conn: asyncpg.Connection, batch: int = 20_000) -> int:
         "SELECT count(*) FROM events WHERE seq > $1 AND seq <= $2", last, top
     )
     await conn.execute("UPDATE projection_state SET last_seq = $1 WHERE id = 1", top)
-    log.info("projected %d events (%d calls, %d agents)", count, len(call_ids), len(agents))
+    buckets = await refresh(conn)
+    log.info(
+        "projected %d events (%d calls, %d agents, %d quarter hours)",
+        count,
+        len(call_ids),
+        len(agents),
+        buckets,
+    )
     return count
