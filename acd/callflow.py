@@ -25,6 +25,7 @@ from acd.ari.models_generated import (
     ChannelHold,
     ChannelStateChange,
     ChannelUnhold,
+    DeviceStateChanged,
     PlaybackFinished,
     StasisEnd,
     StasisStart,
@@ -32,9 +33,10 @@ from acd.ari.models_generated import (
 from acd.calls import Call, CallState, Leg
 from acd.config import Config
 from acd.event_sink import Recorder
+from acd.feature_codes import FeatureRequest, parse_feature
 from acd.routing_setup import agent_profile, routing_config
 from acd.transfers import Transfers
-from agents.states import AgentState, AgentStateChanged
+from agents.states import AgentState, AgentStateChanged, IllegalTransition
 from ivr import actions as ia
 from ivr import inputs as ii
 from ivr.interpreter import Interpreter
@@ -43,7 +45,7 @@ from queues import events as qe
 from queues.config import OfferResult
 from queues.core import InvalidEvent, RoutingCore
 
-__all__ = ["CallFlow"]
+__all__ = ["AgentRequestRefused", "CallFlow"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 _BUSY_CAUSES = {17}
 _REJECT_CAUSES = {21}
 _TICK_SECONDS = 0.25
+_BUSY_DEVICE_STATES = frozenset({"INUSE", "BUSY", "RINGINUSE", "ONHOLD"})
 _DEFAULT_SOUND_LANG = "en"
 
 
@@ -66,6 +69,7 @@ class _AgentRuntime:
     endpoint: str
     logged_in: bool = False
     last_call: str | None = None
+    device_paused: bool = False
     state: AgentState = AgentState.LOGGED_OUT
     since: float = 0.0
     pause_reason: str | None = None
@@ -80,6 +84,10 @@ class _Waiting:
     entered: float
     callback_number: str | None = None
     transfers: list[str] = field(default_factory=list)
+
+
+class AgentRequestRefused(Exception):
+    """An agent's login, pause, ready or logout that their current state does not allow."""
 
 
 class CallFlow:
@@ -107,6 +115,7 @@ class CallFlow:
         self._offers: dict[int, str] = {}
         self.agents = {a.id: _AgentRuntime(a.id, a.endpoint) for a in config.agents}
         self._by_endpoint = {a.endpoint.split("/", 1)[-1]: a.id for a in config.agents}
+        self._by_device = {a.endpoint: a.id for a in config.agents}
         self.notices: list[str] = []
         self._lookup = lookup or _http_lookup
         self._tasks: set[asyncio.Task[None]] = set()
@@ -151,23 +160,31 @@ class CallFlow:
 
     # ------------------------------------------------------------------ agents
 
+    def _agent_request(self, event: qe.Event) -> None:
+        """An agent's own request: refused (with the reason) when their state forbids it."""
+        try:
+            commands = self.core.handle(event)
+        except (InvalidEvent, IllegalTransition) as exc:
+            raise AgentRequestRefused(str(exc)) from None
+        for command in commands:
+            self._command(command)
+
     def login(self, agent_id: str) -> None:
-        agent = self.config.agent(agent_id)
+        self._agent_request(qe.AgentLogin(agent_profile(self.config.agent(agent_id))))
         self.agents[agent_id].logged_in = True
-        self.apply_event(qe.AgentLogin(agent_profile(agent)))
 
     def logout(self, agent_id: str) -> None:
+        self._agent_request(qe.AgentLogout(agent_id))
         self.agents[agent_id].logged_in = False
-        self.apply_event(qe.AgentLogout(agent_id))
 
     def pause(self, agent_id: str, reason: str) -> None:
-        self.apply_event(qe.AgentPause(agent_id, reason))
+        self._agent_request(qe.AgentPause(agent_id, reason))
 
     def ready(self, agent_id: str) -> None:
-        self.apply_event(qe.AgentReady(agent_id))
+        self._agent_request(qe.AgentReady(agent_id))
 
     def end_wrap_up(self, agent_id: str) -> None:
-        self.apply_event(qe.WrapUpEnded(agent_id))
+        self._agent_request(qe.WrapUpEnded(agent_id))
 
     # ------------------------------------------------------------------ ARI events
 
@@ -203,6 +220,8 @@ class CallFlow:
                 await self._agent_hold(event.channel.id, held=True)
             case ChannelUnhold():
                 await self._agent_hold(event.channel.id, held=False)
+            case DeviceStateChanged():
+                self._device_state(event.device_state.name, event.device_state.state)
             case Connected():
                 await self.resync()
             case Disconnected():
@@ -219,12 +238,80 @@ class CallFlow:
                                  channel.channelvars or {})
         elif role == "agent" and channel.id in self._legs:
             await self._agent_answered(channel.id)
+        elif role == "feature":
+            await self._feature(channel.id, channel.name, args[1] if len(args) > 1 else "")
         elif role == "external" and channel.id in self._legs:
             call = self.calls.get(self._legs[channel.id][0])
             if call is not None:
                 await self.transfers.external_answered(call, channel.id)
         elif role == "callback" and channel.id in self._by_channel:
             await self._callback_answered(self._by_channel[channel.id], channel.id)
+
+    async def _feature(self, channel_id: str, channel_name: str, dialled: str) -> None:
+        """A feature code dialled from an agent's softphone: answer, act, confirm, hang up."""
+        endpoint = channel_name.split("/", 1)[-1].rsplit("-", 1)[0]
+        agent_id = self._by_endpoint.get(endpoint)
+        request = parse_feature(dialled, self.config.feature_codes)
+        sound = "beeperr"
+        if agent_id is None or request is None:
+            log.info("feature code %r from %s refused", dialled, channel_name)
+        else:
+            try:
+                sound = self._feature_action(agent_id, request)
+            except AgentRequestRefused as exc:
+                log.info("feature code %r from agent %s refused: %s", dialled, agent_id, exc)
+        await self.ari.channels.answer(channel_id)
+        done = self.ari.wait_for(
+            lambda e: isinstance(e, PlaybackFinished) and e.playback.target_uri
+            == f"channel:{channel_id}", 10)
+        try:
+            await self.ari.channels.play(channel_id, f"sound:{sound}")
+            with contextlib.suppress(TimeoutError):
+                await done
+        finally:
+            done.cancel()
+            with contextlib.suppress(AriNotFound):
+                await self.ari.channels.hangup(channel_id)
+
+    def _feature_action(self, agent_id: str, request: FeatureRequest) -> str:
+        if request.action == "login":
+            if request.argument != self.config.agent(agent_id).pin.reveal():
+                return "agent-incorrect"
+            self.login(agent_id)
+            return "agent-loginok"
+        if request.action == "logout":
+            self.logout(agent_id)
+            return "agent-loggedoff"
+        if request.action == "pause":
+            self.pause(agent_id, f"code {request.argument}" if request.argument else "break")
+            return "beep"
+        self.ready(agent_id)
+        return "beep"
+
+    def _device_state(self, device: str, state: str) -> None:
+        """A softphone busy with a call the hotline did not place gets no offers: the agent
+        is paused (`device_busy`) until the phone is free again."""
+        agent_id = self._by_device.get(device)
+        rt = self.agents.get(agent_id) if agent_id else None
+        if rt is None or agent_id is None:
+            return
+        busy = state in _BUSY_DEVICE_STATES
+        try:
+            if busy and rt.state is AgentState.AVAILABLE and not rt.device_paused:
+                self._agent_request(qe.AgentPause(agent_id, "device_busy"))
+                rt.device_paused = True
+            elif not busy and rt.device_paused:
+                rt.device_paused = False
+                if rt.state is AgentState.PAUSED and rt.pause_reason == "device_busy":
+                    self._agent_request(qe.AgentReady(agent_id))
+        except AgentRequestRefused as exc:
+            log.info("device state %s of agent %s not applied: %s", state, agent_id, exc)
+
+    async def _subscribe_devices(self) -> None:
+        devices = [a.endpoint for a in self.config.agents
+                   if a.endpoint.upper().startswith("PJSIP/")]
+        if devices:
+            await self.ari.applications.subscribe(self.app, [f"deviceState:{d}" for d in devices])
 
     # ------------------------------------------------------------------ calls
 
@@ -365,7 +452,7 @@ class CallFlow:
         """Feed the routing core and carry out what it says (ARI work is spawned)."""
         try:
             commands = self.core.handle(event)
-        except InvalidEvent as exc:
+        except (InvalidEvent, IllegalTransition) as exc:
             log.warning("routing core refused %s: %s", type(event).__name__, exc)
             return
         for command in commands:
@@ -389,7 +476,7 @@ class CallFlow:
             case qc.Offer():
                 self._spawn(self._offer(cmd))
             case qc.CancelOffer():
-                self._spawn(self._cancel_offer(cmd))
+                self._cancel_offer(cmd)
             case qc.Connected():
                 self._spawn(self._connect(cmd))
             case qc.Blocked():
@@ -427,7 +514,7 @@ class CallFlow:
             case qc.Offer():
                 self._spawn(self._offer(cmd))
             case qc.CancelOffer():
-                self._spawn(self._cancel_offer(cmd))
+                self._cancel_offer(cmd)
             case qc.Connected():
                 self._spawn(self._connect(cmd))
             case _:
@@ -536,7 +623,9 @@ class CallFlow:
         if call is not None and call.state is CallState.OFFERING and not call.legs:
             call.move(CallState.QUEUED, self.clock(), "offer failed")
 
-    async def _cancel_offer(self, cmd: qc.CancelOffer) -> None:
+    def _cancel_offer(self, cmd: qc.CancelOffer) -> None:
+        """Book the ring's end at once (the caller's own clean-up may follow in the same
+        turn); only hanging up the agent's phone is left to a task."""
         leg_id = self._offers.pop(cmd.offer_id, None)
         entry = self._legs.pop(leg_id, None) if leg_id else None
         if entry is None or leg_id is None:
@@ -551,8 +640,11 @@ class CallFlow:
         gone = call is None or call.ended or call.hangup_by == "caller"
         result = "caller_gone" if gone else "no_answer"
         self.record("ring_ended", call_id=call_id, agent_id=leg.agent_id, result=result)
+        self._spawn(self._hangup_quietly(leg_id))
+
+    async def _hangup_quietly(self, channel_id: str) -> None:
         with contextlib.suppress(AriNotFound):
-            await self.ari.channels.hangup(leg_id)
+            await self.ari.channels.hangup(channel_id)
 
     async def _agent_answered(self, leg_id: str) -> None:
         entry = self._legs.get(leg_id)
@@ -803,7 +895,12 @@ class CallFlow:
     # ------------------------------------------------------------------ re-sync
 
     async def resync(self) -> None:
-        """After a reconnect: close calls whose channels vanished, keep the rest."""
+        """After a (re)connect: subscribe to the agents' phones, close calls whose channels
+        vanished while disconnected, keep the rest."""
+        try:
+            await self._subscribe_devices()
+        except AriError as exc:
+            log.warning("device states not subscribed: %s", exc)
         try:
             live = {c.id for c in await self.ari.channels.list()}
         except AriError as exc:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
-from acd.callflow import CallFlow
+from acd.callflow import AgentRequestRefused, CallFlow
 from acd.calls import Call, CallState
 from acd.config_model import AgentConfig, QueueConfig
 from acd.control import (
@@ -19,7 +19,6 @@ from acd.control import (
 )
 from acd.event_sink import MemorySink
 from agents.states import AgentState
-from queues.core import InvalidEvent
 from reports.events import Event
 
 __all__ = ["HotlineControl"]
@@ -77,11 +76,10 @@ class HotlineControl:
         if agent_id not in self.flow.agents:
             raise ControlError(f"unknown agent {agent_id!r}", 404)
 
-    def _guard(self, what: str, action: object) -> None:
+    def _guard(self, what: str, action: Callable[[], None]) -> None:
         try:
-            if callable(action):
-                action()
-        except InvalidEvent as exc:
+            action()
+        except AgentRequestRefused as exc:
             raise ControlError(f"{what}: {exc}", 409) from None
 
     async def agent_login(self, agent_id: str, pin: str | None = None) -> None:

@@ -97,12 +97,38 @@ _PCAP_NAMES = {"*": "star", "#": "pound"}
 
 
 def dtmf_keys(keys: str, gap_ms: int = 700) -> str:
-    """sipp actions that send `keys` as RFC 4733 events, one recorded packet train each."""
+    """sipp steps that send `keys`: the first as RFC 4733 events (a recorded packet train),
+    the rest as SIP INFO. Replaying a second recorded train in the same call would repeat
+    its RTP timestamps, and Asterisk rightly takes that for a retransmission."""
     parts = []
-    for key in keys:
-        name = _PCAP_NAMES.get(key, key)
-        parts.append(
-            f'  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_{name}.pcap"/>'
-            f"</action></nop>\n  <pause milliseconds=\"{gap_ms}\"/>"
-        )
+    for i, key in enumerate(keys):
+        if i == 0:
+            name = _PCAP_NAMES.get(key, key)
+            parts.append(
+                "  <nop><action><exec play_pcap_audio="
+                f'"/usr/share/sip-tester/dtmf_2833_{name}.pcap"/></action></nop>'
+            )
+        else:
+            parts.append(_INFO.replace("@@CSEQ@@", str(10 + i)).replace("@@KEY@@", key))
+        parts.append(f'  <pause milliseconds="{gap_ms}"/>')
     return "\n".join(parts)
+
+
+_INFO = """  <send retrans="500">
+    <![CDATA[
+      INFO sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:@@ANI@@@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: @@CSEQ@@ INFO
+      Contact: <sip:@@ANI@@@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=@@KEY@@
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>"""

@@ -77,11 +77,13 @@ class Hotline:
         return phone
 
     async def caller(self, keys: str, *, ani: str = "13912345678", wait_ms: int = 1500,
-                     talk_ms: int = 4000, scenario: str = "caller_menu.xml") -> Sipp:
+                     talk_ms: int = 4000, scenario: str = "caller_menu.xml",
+                     key_gap_ms: int = 700) -> Sipp:
         port = next(_ports)
-        phone = Sipp(self.asterisk, scenario, port, 17000 + port,
-                     {"ANI": ani, "WAIT_MS": str(wait_ms), "TALK_MS": str(talk_ms),
-                      "KEYS": dtmf_keys(keys)}, timeout_s=60)
+        # KEYS goes first: the INFO requests it holds carry the ANI placeholder too.
+        values = {"KEYS": dtmf_keys(keys, key_gap_ms), "ANI": ani, "WAIT_MS": str(wait_ms),
+                  "TALK_MS": str(talk_ms)}
+        phone = Sipp(self.asterisk, scenario, port, 17000 + port, values, timeout_s=60)
         await phone.start()
         self.phones.append(phone)
         return phone

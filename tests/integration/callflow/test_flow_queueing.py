@@ -1,0 +1,93 @@
+"""Queueing over real SIP: priority order, abandons, invalid keys, a failed lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from acd.sandbox.asterisk import AsteriskSandbox
+from tests.integration.callflow.harness import finished, running_hotline
+
+pytestmark = pytest.mark.asterisk
+
+
+async def test_vip_caller_overtakes_normal_callers(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        h.flow.pause("1001", "break")
+        normal = await h.caller("1", ani="13911110002", wait_ms=800, talk_ms=20000)
+        normal_id = await h.call_started("13911110002")
+        await h.wait_event("queue_entered", 15, call_id=normal_id)
+        vip = await h.caller("1", ani="13800000001", wait_ms=800, talk_ms=4000)
+        vip_id = await h.call_started("13800000001")
+        await h.wait_event("queue_entered", 15, call_id=vip_id)
+        await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
+        h.flow.ready("1001")
+        await finished(vip)
+        rings = [e.call_id for e in h.events("ring_started")]
+        assert rings[0] == vip_id, "the VIP waited less but is served first"
+        assert [e.data["call_class"] for e in h.events("call_class")
+                if e.call_id == vip_id] == ["vip"]
+        assert h.events("queue_entered")[1].data["priority"] == "vip"
+        await normal.stop()
+
+
+async def test_abandon_while_queued(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        h.flow.pause("1001", "break")
+        caller = await h.caller("1", ani="13911110003", wait_ms=800, talk_ms=2500)
+        call_id = await h.call_started("13911110003")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        assert h.trail(call_id) == ["call_started", "queue_entered", "queue_exited",
+                                    "call_ended"]
+        assert h.events("queue_exited")[0].data["outcome"] == "abandoned"
+        assert h.events("call_ended")[0].data["hangup_by"] == "caller"
+
+
+async def test_abandon_while_an_agent_is_ringing(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        phone = await h.agent_phone("1001", "agent_noanswer.xml")
+        caller = await h.caller("1", ani="13911110004", wait_ms=800, talk_ms=1000)
+        call_id = await h.call_started("13911110004")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        await finished(phone)
+        assert h.trail(call_id) == ["call_started", "queue_entered", "ring_started",
+                                    "ring_ended", "queue_exited", "call_ended"]
+        assert h.events("ring_ended")[0].data["result"] == "caller_gone"
+        assert h.events("queue_exited")[0].data["outcome"] == "abandoned"
+
+
+async def test_invalid_keys_three_times_lead_to_the_fallback(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
+        # Each wrong key is followed by the invalid-input prompt and the menu again. The keys
+        # differ: a replayed RFC 4733 packet train of the same digit looks like a repeat.
+        caller = await h.caller("987", ani="13911110005", wait_ms=800, talk_ms=3000,
+                                key_gap_ms=2500)
+        call_id = await h.call_started("13911110005")
+        await finished(caller)
+        steps = [(e.data["node"], e.data["step"], e.data.get("key"))
+                 for e in h.events("ivr_step") if e.call_id == call_id]
+        assert [s for s in steps if s[1] in ("invalid", "fallback")] == [
+            ("menu", "invalid", "9"), ("menu", "invalid", "8"), ("menu", "invalid", "7"),
+            ("menu", "fallback", None),
+        ]
+        assert h.events("queue_entered")[0].queue == "support"
+        assert h.events("queue_exited")[0].data["outcome"] == "answered"
+
+
+async def test_lookup_service_down_gives_the_spoken_fallback(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk) as h:
+        caller = await h.caller("3", ani="13911110006", wait_ms=800, talk_ms=20000,
+                                scenario="caller_wait_bye.xml")
+        call_id = await h.call_started("13911110006")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
+                 if e.call_id == call_id]
+        assert ("balance", "lookup_failed") in steps
+        assert steps.index(("balance", "lookup_failed")) < steps.index(("lookup_down", "entered"))
+        assert ("bye", "entered") in steps
+        assert h.trail(call_id) == ["call_started", "ivr_finished", "call_ended"]
+        assert h.events("call_ended")[0].data["hangup_by"] == "system"
+        assert not h.events("queue_entered")
