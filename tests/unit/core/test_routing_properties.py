@@ -179,7 +179,8 @@ class Checker:
         mine = core.call(offer.call_id)
         if mine is None:  # a later timer in the same step took the caller away
             return
-        decided_at = core.decisions(offer.call_id)[-1].at
+        offered = [d for d in core.decisions(offer.call_id) if d.action == "offer"]
+        decided_at = [d for d in offered if d.agent_id == offer.agent_id][-1].at
         now = h.t
         h.t = decided_at  # judge eligibility at the moment of the decision
         try:
@@ -187,7 +188,11 @@ class Checker:
                 view = core.call(other)
                 assert view is not None
                 older = view.waited > mine.waited + 1e-9
-                if view.queue == offer.queue and view.priority == mine.priority and older:
+                # A caller that entered this queue after the decision (a later overflow in
+                # the same step) was not there to be passed over.
+                was_there = view.waited_in_queue >= 0
+                same_class = view.queue == offer.queue and view.priority == mine.priority
+                if same_class and older and was_there:
                     assert not core.eligible(offer.agent_id, other), (
                         f"{offer.agent_id} took {offer.call_id} before older {other}"
                     )
