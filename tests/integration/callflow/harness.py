@@ -63,7 +63,7 @@ class Hotline:
         return ev
 
     async def agent_phone(self, agent: str, scenario: str = "agent_uas.xml",
-                          answer_ms: int = 300) -> Sipp:
+                          answer_ms: int = 300, hold_ms: int = 1000) -> Sipp:
         port = next(_ports)
         register = Sipp(self.asterisk, "agent_register.xml", port, 17000 + port,
                         {"USER": agent}, service=agent, auth=(agent, f"pw{agent}"))
@@ -71,7 +71,8 @@ class Hotline:
         result = await register.wait()
         assert result.returncode == 0, result.output[-3000:]
         phone = Sipp(self.asterisk, scenario, port, 17000 + port,
-                     {"USER": agent, "ANSWER_MS": str(answer_ms)}, service=agent)
+                     {"USER": agent, "ANSWER_MS": str(answer_ms), "HOLD_MS": str(hold_ms)},
+                     service=agent)
         await phone.start()
         self.phones.append(phone)
         return phone
@@ -101,14 +102,16 @@ async def finished(phone: Sipp) -> SippResult:
 
 
 @contextlib.asynccontextmanager
-async def running_hotline(asterisk: AsteriskSandbox,
-                          login: tuple[str, ...] = ()) -> AsyncIterator[Hotline]:
+async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = (),
+                          ari_port: int | None = None) -> AsyncIterator[Hotline]:
+    """The hotline of `hotline_test.yaml`; `ari_port` reaches ARI through a proxy."""
     env = {"ARI_PASSWORD": asterisk.params.ari_password,
            "ACD_DSN": "postgresql://unused@127.0.0.1:1/unused"}
     config = load_config(CONFIG, env=env)
     sink = MemorySink()
     record = Recorder(sink, clock=time.time)
-    ari_config = AriConfig(base_url=asterisk.ari_url, username=asterisk.params.ari_user,
+    base_url = f"http://127.0.0.1:{ari_port}" if ari_port else asterisk.ari_url
+    ari_config = AriConfig(base_url=base_url, username=asterisk.params.ari_user,
                            password=asterisk.params.ari_password, app=config.ari.app,
                            reconnect_initial=0.2, reconnect_max=1.0)
     async with AriClient(ari_config) as ari:

@@ -1,0 +1,142 @@
+"""What agents do during a call, over real SIP: hold, blind and attended transfers; and
+a controller that loses its ARI connection mid-call."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from acd.hotline_control import HotlineControl
+from acd.sandbox.asterisk import AsteriskSandbox
+from tests.integration.callflow.harness import Hotline, finished, running_hotline
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.asterisk
+
+
+async def _connected_call(h: Hotline, ani: str, talk_ms: int, agent: str = "1001",
+                          agent_scenario: str = "agent_uas.xml", **phone: object) -> str:
+    await h.agent_phone(agent, agent_scenario, **phone)  # type: ignore[arg-type]
+    await h.caller("1", ani=ani, wait_ms=800, talk_ms=talk_ms)
+    call_id = await h.call_started(ani)
+    await h.wait_event("talk_started", 15, call_id=call_id)
+    return call_id
+
+
+async def test_hold_and_unhold_from_the_api(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        control = HotlineControl(h.flow, h.sink)
+        call_id = await _connected_call(h, "13911110011", talk_ms=9000)
+        await control.hold(call_id)
+        await asyncio.sleep(0.6)
+        await control.unhold(call_id)
+        await control.hold(call_id)
+        await asyncio.sleep(0.3)
+        await control.unhold(call_id)
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        assert h.trail(call_id) == [
+            "call_started", "queue_entered", "ring_started", "ring_ended", "queue_exited",
+            "talk_started", "hold_started", "hold_ended", "hold_started", "hold_ended",
+            "talk_ended", "wrap_up_started", "call_ended",
+        ]
+        holds = h.events("hold_started", "hold_ended")
+        assert {e.agent_id for e in holds} == {"1001"}
+        assert holds[1].ts - holds[0].ts >= 0.5
+
+
+async def test_hold_and_unhold_from_the_softphone(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        call_id = await _connected_call(h, "13911110012", talk_ms=9000,
+                                        agent_scenario="agent_hold.xml")
+        await h.wait_event("hold_ended", 20, call_id=call_id)
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        kinds = h.trail(call_id)
+        assert kinds.index("talk_started") < kinds.index("hold_started") \
+            < kinds.index("hold_ended") < kinds.index("talk_ended")
+        for phone in h.phones:
+            await finished(phone)
+
+
+async def test_blind_transfer_to_another_queue_answered_there(
+    asterisk: AsteriskSandbox,
+) -> None:
+    async with running_hotline(asterisk, login=("1001", "1003")) as h:
+        control = HotlineControl(h.flow, h.sink)
+        await h.agent_phone("1003", "agent_uas.xml", answer_ms=200)
+        call_id = await _connected_call(h, "13911110013", talk_ms=9000)
+        await control.transfer(call_id, "blind", "queue", "billing")
+        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1003")
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        transfer = h.events("transfer")[0]
+        assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
+                transfer.data["target"]) == ("1001", "blind", "queue", "billing")
+        assert [(e.queue, e.data["outcome"]) for e in h.events("queue_exited")] == [
+            ("support", "answered"), ("billing", "answered")]
+        assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1003"]
+        assert [e.agent_id for e in h.events("talk_ended")] == ["1001", "1003"]
+        assert h.trail(call_id)[-3:] == ["talk_ended", "wrap_up_started", "call_ended"]
+        for phone in h.phones:
+            await finished(phone)
+
+
+@pytest.mark.parametrize("outcome", ["complete", "cancel"])
+async def test_attended_transfer_to_an_agent(asterisk: AsteriskSandbox, outcome: str) -> None:
+    async with running_hotline(asterisk, login=("1001", "1002")) as h:
+        control = HotlineControl(h.flow, h.sink)
+        call_id = await _connected_call(h, "13911110014", talk_ms=10000)
+        await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
+        await control.transfer(call_id, "attended", "agent", "1002")
+        await h.wait_for(lambda: h.flow.calls[call_id].consult_bridge is not None, 15,
+                         "the consultation to be bridged")
+        if outcome == "complete":
+            await control.complete_transfer(call_id)
+        else:
+            await control.cancel_transfer(call_id)
+        await h.wait_event("call_ended", 25, call_id=call_id)
+        talkers = [e.agent_id for e in h.events("talk_started")]
+        transfers = h.events("transfer")
+        if outcome == "complete":
+            assert talkers == ["1001", "1002"]
+            assert [(t.agent_id, t.data["mode"], t.data["target"]) for t in transfers] == [
+                ("1001", "attended", "1002")]
+            assert [e.agent_id for e in h.events("talk_ended")] == ["1001", "1002"]
+        else:
+            assert talkers == ["1001"]
+            assert transfers == []
+            assert [e.agent_id for e in h.events("talk_ended")] == ["1001"]
+        kinds = h.trail(call_id)
+        assert kinds[:6] == ["call_started", "queue_entered", "ring_started", "ring_ended",
+                             "queue_exited", "talk_started"]
+        assert kinds.count("queue_entered") == 1, "a consultation is no queue visit"
+
+
+async def test_ari_connection_dropped_mid_call_calls_survive_and_resync(
+    asterisk: AsteriskSandbox,
+) -> None:
+    proxy = TcpProxy("127.0.0.1", asterisk.params.http_port)
+    await proxy.start()
+    try:
+        async with running_hotline(asterisk, login=("1001", "1002"), ari_port=proxy.port) as h:
+            survivor = await _connected_call(h, "13911110015", talk_ms=8000)
+            await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
+            await h.caller("1", ani="13911110016", wait_ms=800, talk_ms=2500)
+            vanished = await h.call_started("13911110016")
+            await h.wait_event("talk_started", 15, call_id=vanished)
+            # The connection drops and stays down while the second caller hangs up.
+            proxy.refusing = True
+            proxy.cut()
+            await asyncio.sleep(3.0)
+            proxy.refusing = False
+            await h.wait_for(lambda: h.ari.connected, 15, "the ARI connection to come back")
+            await h.wait_event("call_ended", 15, call_id=vanished)
+            assert survivor in h.flow.calls, "the first call is still up"
+            await h.wait_event("call_ended", 20, call_id=survivor)
+            assert h.trail(survivor)[-3:] == ["talk_ended", "wrap_up_started", "call_ended"]
+            assert h.events("call_ended")[0].call_id == vanished
+            lost = h.trail(vanished)
+            assert lost.index("talk_ended") < lost.index("call_ended")
+            closed = next(e for e in h.events("call_ended") if e.call_id == vanished)
+            assert closed.data["hangup_by"] == "system", "nobody saw who hung up"
+    finally:
+        await proxy.close()
