@@ -30,6 +30,7 @@ from acd.ari.models_generated import (
     StasisEnd,
     StasisStart,
 )
+from acd.callbacks import Callbacks
 from acd.calls import Call, CallState, Leg
 from acd.config import Config
 from acd.event_sink import Recorder
@@ -123,6 +124,7 @@ class CallFlow:
         self.app = config.ari.app
         self.consults: dict[str, str] = {}
         self.transfers = Transfers(self)
+        self.callbacks = Callbacks(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -471,7 +473,7 @@ class CallFlow:
                     self.record("queue_entered", call_id=cmd.call_id, queue=cmd.queue,
                                 priority=self._waiting[cmd.call_id].priority
                                 if cmd.call_id in self._waiting else "normal")
-                    if not self._is_callback(call):
+                    if not self.callbacks.waiting(call.core_id):
                         self._spawn(self.moh(call, True))
             case qc.Offer():
                 self._spawn(self._offer(cmd))
@@ -500,10 +502,12 @@ class CallFlow:
                     self._spawn(self._voicemail(call, cmd.queue, 60))
             case qc.AnnounceEwt():
                 call = self.calls.get(cmd.call_id)
-                if call is not None and not self._is_callback(call):
+                if call is not None and not self.callbacks.waiting(call.core_id):
                     self._spawn(self._announce(call, cmd.position, cmd.ewt))
             case qc.PauseAgent():
                 log.info("agent %s paused: %s", cmd.agent_id, cmd.reason)
+            case qc.QueueExit() if self.callbacks.waiting(cmd.call_id):
+                pass  # the visit ended when the callback was requested
             case qc.QueueExit():
                 self.record("queue_exited", call_id=cmd.call_id, queue=cmd.queue,
                             outcome=cmd.outcome)
@@ -525,7 +529,7 @@ class CallFlow:
         if rt is not None:
             rt.state, rt.since, rt.pause_reason = ch.new, ch.at, ch.pause_reason
             if ch.call_id:
-                rt.last_call = ch.call_id
+                rt.last_call = self.call_id_for(ch.call_id)
         data: dict[str, Any] = {"from": ch.old.value, "to": ch.new.value}
         reason = ch.pause_reason if ch.new is AgentState.PAUSED else ch.cause
         if reason:
@@ -539,8 +543,23 @@ class CallFlow:
                         early=ch.cause == "ended by agent")
 
     def call_for(self, core_id: str) -> Call | None:
-        """The call a routing-core id belongs to (a consultation maps to its call)."""
+        """The call a routing-core id belongs to (a consultation maps to its call, a
+        waiting callback to the call that delivers it)."""
+        if self.callbacks.waiting(core_id):
+            return self.callbacks.call_for(core_id)
         return self.calls.get(self.consults.get(core_id, core_id))
+
+    def call_id_for(self, core_id: str) -> str:
+        """The call id events are recorded under for a routing-core id."""
+        return self.consults.get(core_id) or self.callbacks.aliases.get(core_id) or core_id
+
+    def map_channel(self, channel_id: str, call_id: str) -> None:
+        self._by_channel[channel_id] = call_id
+
+    async def end_agent_leg(self, call: Call) -> None:
+        """The agent's part of a call ends without a caller (a callback nobody answered)."""
+        self.apply_event(qe.CallEnded(call.core_id))
+        await self._hangup_caller(call, "system", "callback_failed")
 
     def track_leg(self, call: Call, leg: Leg) -> None:
         call.legs[leg.channel_id] = leg
@@ -551,10 +570,6 @@ class CallFlow:
         call.legs.pop(leg_id, None)
         self._legs.pop(leg_id, None)
         self._by_channel.pop(leg_id, None)
-
-    def _is_callback(self, call: Call) -> bool:
-        w = self._waiting.get(call.call_id)
-        return w is not None and w.callback_number is not None
 
     async def moh(self, call: Call, on: bool) -> None:
         with contextlib.suppress(AriNotFound):
@@ -674,7 +689,8 @@ class CallFlow:
         if cmd.call_id in self.consults:
             await self.transfers.consult_connected(call, leg_id, cmd.agent_id)
             return
-        if self._is_callback(call):
+        if call.dnis == "callback":
+            await self.callbacks.agent_answered(call, leg)
             return
         await self._bridge(call, leg_id, cmd.agent_id)
 
@@ -789,9 +805,12 @@ class CallFlow:
         if timer is not None:
             timer.cancel()
         if state in (CallState.QUEUED, CallState.OFFERING):
-            if self._is_callback(call):
-                return
-            self.apply_event(qe.CallerLeft(call.call_id, "hangup"))
+            if self.callbacks.waiting(call.core_id) and call.dnis != "callback":
+                pass  # the caller keeps their place for the callback
+            elif call.dnis == "callback" and call.agent_id is not None:
+                self.apply_event(qe.CallEnded(call.core_id))
+            else:
+                self.apply_event(qe.CallerLeft(call.core_id, "hangup"))
         elif state in (CallState.CONNECTED, CallState.HELD):
             if state is CallState.HELD:
                 self.record("hold_ended", call_id=call.call_id, agent_id=call.agent_id)
@@ -851,8 +870,7 @@ class CallFlow:
         await self.ari.channels.redirect(call.channel_id, f"PJSIP/{number}@callers")
 
     async def _request_callback(self, call: Call, queue: str, number: str) -> None:
-        self.record("callback_requested", call_id=call.call_id, number=number or call.ani)
-        await self._hangup_caller(call, "caller", "callback_requested")
+        await self.callbacks.request(call, queue, number)
 
     async def _voicemail(self, call: Call, mailbox: str, max_seconds: int) -> None:
         if call.ended:
@@ -865,7 +883,9 @@ class CallFlow:
                 if_exists="overwrite")
 
     async def _callback_answered(self, call_id: str, channel_id: str) -> None:
-        return
+        call = self.calls.get(call_id)
+        if call is not None and call.channel_id == channel_id:
+            await self.callbacks.caller_answered(call)
 
     # ------------------------------------------------------------------ supervisors
 

@@ -6,6 +6,7 @@ import pytest
 
 from acd.sandbox.asterisk import AsteriskSandbox
 from tests.integration.callflow.harness import finished, running_hotline
+from tests.sipp import Sipp
 
 pytestmark = pytest.mark.asterisk
 
@@ -91,3 +92,34 @@ async def test_lookup_service_down_gives_the_spoken_fallback(asterisk: AsteriskS
         assert h.trail(call_id) == ["call_started", "ivr_finished", "call_ended"]
         assert h.events("call_ended")[0].data["hangup_by"] == "system"
         assert not h.events("queue_entered")
+
+
+async def test_callback_requested_then_delivered(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        h.flow.pause("1001", "break")
+        caller = await h.caller("4", ani="13911110020", wait_ms=800, talk_ms=15000,
+                                scenario="caller_wait_bye.xml")
+        original = await h.call_started("13911110020")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=original)
+        # The caller's phone, reached back through the callers' trunk (127.0.0.1:5099).
+        callee = Sipp(asterisk, "callee_uas.xml", 5099, 17099,
+                      {"ANSWER_MS": "300", "TALK_MS": "2500"}, service="callee")
+        await callee.start()
+        h.phones.append(callee)
+        await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
+        h.flow.ready("1001")
+        delivered = await h.wait_event("callback_delivered", 20)
+        assert delivered.data["original_call_id"] == original
+        callback = delivered.call_id
+        assert callback is not None and callback != original
+        await finished(callee)
+        await h.wait_event("call_ended", 15, call_id=callback)
+        assert h.trail(original) == ["call_started", "queue_entered", "queue_exited",
+                                     "callback_requested", "call_ended"]
+        assert h.events("queue_exited")[0].data["outcome"] == "callback_requested"
+        assert h.trail(callback) == ["call_started", "ring_started", "ring_ended",
+                                     "callback_delivered", "talk_started", "talk_ended",
+                                     "wrap_up_started", "call_ended"]
+        talk = h.events("talk_started")[0]
+        assert (talk.call_id, talk.agent_id) == (callback, "1001")
