@@ -17,7 +17,7 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 
-from agents.profile import Agent
+from agents.profile import MAX_PROFICIENCY, Agent
 from agents.states import AgentState, AgentStateMachine, AgentTrigger, IllegalTransition
 from queues.commands import (
     AnnounceEwt,
@@ -51,9 +51,10 @@ from queues.events import (
     Tick,
     WrapUpEnded,
 )
-from queues.pools import Entry
+from queues.pools import Entry, HeapPool
 from queues.requirements import MembershipIndex, criteria_for, level_at
 from queues.runtime import AgentRecord, CallRecord, CallStatus, OfferRecord, QueueRecord
+from queues.skill_pools import Order, SkillPools
 from queues.timers import Timer, TimerKind, Timers
 from queues.views import AgentView, CallView
 
@@ -100,6 +101,9 @@ class RoutingCore:
         self._rng = rng if rng is not None else random.Random(0)
         self._queues = {q.name: QueueRecord(q) for q in config.queues}
         self._index = MembershipIndex(config.queues)
+        self._skills = SkillPools(
+            (q.shared[0], q.shared[1]) for q in self._queues.values() if q.shared is not None
+        )
         self._ranks = {name: i for i, name in enumerate(config.priorities)}
         self._agents: dict[str, AgentRecord] = {}
         self._calls: dict[str, CallRecord] = {}
@@ -397,6 +401,7 @@ class RoutingCore:
             q.logged_in += 1
             if q.rank_pools:
                 q.rank_of(agent.id)
+        self._place(agent)
         self._transition(agent, AgentTrigger.LOGIN, "login")
         self._staff(agent, +1)
         self._make_available(agent)
@@ -578,7 +583,7 @@ class RoutingCore:
     def _no_agent(
         self, q: QueueRecord, call: CallRecord, level: int, passed: tuple[str, ...]
     ) -> None:
-        staffed = sum(q.staffed_n[: level + 1])
+        staffed = self._staffed(q, level)[0]
         reason = (
             f"no available agent meets {call.criteria[level].describe()} "
             f"(relax level {level}; {staffed} staffed agent(s) could serve)"
@@ -629,7 +634,14 @@ class RoutingCore:
         self._offer(call, agent, reason, tuple(passed), summary)
 
     def _walk(self, q: QueueRecord, level: int) -> Iterator[Entry]:
-        if q.heap_pools:
+        if q.shared is not None:
+            order, skill, lowest = q.shared
+            pools = self._skills.accepting(order, skill, lowest[level])
+            walks = [p.ordered() for p in pools]
+            if order is Order.FIXED:
+                # Best skill: the key starts with -proficiency, so the pools come in order.
+                return itertools.chain.from_iterable(walks)
+        elif q.heap_pools:
             walks = [p.ordered() for p in q.heap_pools[: level + 1] if len(p)]
         else:
             walks = [p.ordered(q.rr_last) for p in q.rank_pools[: level + 1] if len(p)]
@@ -695,14 +707,30 @@ class RoutingCore:
         return f"longest idle ({idle:.1f} s)"
 
     def _not_yet(self, q: QueueRecord, level: int) -> str:
-        pools = q.heap_pools or q.rank_pools or q.random_pools
         parts = []
-        for higher in range(level + 1, len(pools)):
-            n = len(pools[higher])
+        for higher in range(level + 1, len(q.criteria)):
+            n = self._entering_at(q, higher)
             if n:
                 step = q.config.relax[higher - 1]
                 parts.append(f"{n} available agent(s) allowed only after {step.after:g} s")
         return "; ".join(parts)
+
+    def _entering_at(self, q: QueueRecord, level: int) -> int:
+        """Available agents whose entry level in `q` is `level`."""
+        if q.shared is not None:
+            order, skill, lowest = q.shared
+            high = lowest[level - 1] if level else MAX_PROFICIENCY + 1
+            return self._skills.count(order, skill, lowest[level], high)
+        pools = q.heap_pools or q.rank_pools or q.random_pools
+        return len(pools[level])
+
+    def _available(self, q: QueueRecord, level: int) -> int:
+        """Available agents that `q` accepts at `level`."""
+        if q.shared is not None:
+            order, skill, lowest = q.shared
+            return self._skills.count(order, skill, lowest[level], MAX_PROFICIENCY + 1)
+        pools = q.heap_pools or q.rank_pools or q.random_pools
+        return sum(len(p) for p in pools[: level + 1])
 
     def _skill_score(self, q: QueueRecord, agent: AgentRecord) -> int:
         return sum(agent.profile.proficiency(s) for s in q.config.skills)
@@ -777,42 +805,77 @@ class RoutingCore:
             agent.token += 1
             self._timers.add(agent.backoff_until, TimerKind.BACKOFF_END, agent.id, agent.token)
             return
-        now_pooled = agent.entry
-        for name, level in now_pooled.items():
+        idle = agent.idle_since
+        keys = {
+            Order.IDLE: (idle,),
+            Order.CALLS: (agent.calls, idle),
+            Order.TALK: (agent.talk_time, idle),
+        }
+        aid = agent.id
+        for pool, order, fixed in agent.heap_slots:
+            pool.add(aid, keys[order] if order is not Order.FIXED else (fixed, idle))
+        for name, level in agent.other_pools:
             q = self._queues[name]
-            if q.heap_pools:
-                q.heap_pools[level].add(agent.id, self._pool_key(q, agent))
-            elif q.rank_pools:
-                q.rank_pools[level].add(agent.id, q.rank_of(agent.id))
+            if q.rank_pools:
+                q.rank_pools[level].add(aid, q.rank_of(aid))
             else:
-                q.random_pools[level].add(agent.id)
+                q.random_pools[level].add(aid)
         agent.pooled = True
         self._route_agent(agent)
 
     def _pool_remove(self, agent: AgentRecord) -> None:
         if not agent.pooled:
             return
-        for name, level in agent.entry.items():
+        aid = agent.id
+        for pool, _, _ in agent.heap_slots:
+            pool.discard(aid)
+        for name, level in agent.other_pools:
             q = self._queues[name]
-            if q.heap_pools:
-                q.heap_pools[level].discard(agent.id)
-            elif q.rank_pools:
-                q.rank_pools[level].discard(agent.id, q.ranks[agent.id])
+            if q.rank_pools:
+                q.rank_pools[level].discard(aid, q.ranks[aid])
             else:
-                q.random_pools[level].discard(agent.id)
+                q.random_pools[level].discard(aid)
         agent.pooled = False
 
-    def _pool_key(self, q: QueueRecord, agent: AgentRecord) -> tuple[float, ...]:
-        strategy = q.config.strategy
-        if strategy is Strategy.FEWEST_CALLS:
-            return (agent.calls, agent.idle_since)
-        if strategy is Strategy.LEAST_TALK_TIME:
-            return (agent.talk_time, agent.idle_since)
-        if strategy is Strategy.LINEAR:
-            return (q.linear_pos.get(agent.id, len(q.linear_pos)), agent.idle_since)
-        if strategy is Strategy.BEST_SKILL:
-            return (-self._skill_score(q, agent), agent.idle_since)
-        return (agent.idle_since,)
+    def _place(self, agent: AgentRecord) -> None:
+        """At login: the pools the agent joins when free and the staffing it counts in."""
+        profile = agent.profile
+        heap_slots: list[tuple[HeapPool, Order, float]] = []
+        other_pools: list[tuple[str, int]] = []
+        own_staffing: list[tuple[str, int]] = []
+        for name, level in agent.entry.items():
+            q = self._queues[name]
+            if q.shared is not None:
+                continue
+            own_staffing.append((name, level))
+            if not q.heap_pools:
+                other_pools.append((name, level))
+                continue
+            strategy = q.config.strategy
+            pool = q.heap_pools[level]
+            if strategy is Strategy.FEWEST_CALLS:
+                heap_slots.append((pool, Order.CALLS, 0.0))
+            elif strategy is Strategy.LEAST_TALK_TIME:
+                heap_slots.append((pool, Order.TALK, 0.0))
+            elif strategy is Strategy.LINEAR:
+                pos = q.linear_pos.get(agent.id, len(q.linear_pos))
+                heap_slots.append((pool, Order.FIXED, pos))
+            elif strategy is Strategy.BEST_SKILL:
+                heap_slots.append((pool, Order.FIXED, -self._skill_score(q, agent)))
+            else:
+                heap_slots.append((pool, Order.IDLE, 0.0))
+        skill_staffing: list[tuple[str, int]] = []
+        for skill, prof in profile.skills.items():
+            orders = self._skills.orders(skill)
+            if orders:
+                skill_staffing.append((skill, prof))
+            for order in orders:
+                # Shared best-skill pools hold one proficiency each: the score is -prof.
+                heap_slots.append((self._skills.pool(order, skill, prof), order, -prof))
+        agent.heap_slots = heap_slots
+        agent.other_pools = other_pools
+        agent.own_staffing = own_staffing
+        agent.skill_staffing = skill_staffing
 
     # ------------------------------------------------------------------ agents' call lifecycle
 
@@ -826,30 +889,43 @@ class RoutingCore:
     def _record_handle_time(self, agent: AgentRecord) -> None:
         handle = self._now - agent.answered_at
         alpha = self.config.aht_smoothing
-        staffed = agent.staffed
-        self._staff(agent, -1)
-        agent.aht = handle if agent.aht is None else (1 - alpha) * agent.aht + alpha * handle
-        if staffed:
-            self._staff(agent, +1)
+        old = agent.aht
+        agent.aht = new = handle if old is None else (1 - alpha) * old + alpha * handle
+        if not agent.staffed:
+            return
+        for name, level in agent.own_staffing:
+            q = self._queues[name]
+            q.staffed_aht[level] += new - (old if old is not None else q.config.default_aht)
+        for skill, prof in agent.skill_staffing:
+            self._skills.new_aht(skill, prof, old, new)
 
     def _staff(self, agent: AgentRecord, sign: int) -> None:
         """Count a logged-in, unpaused agent in the staffing of its queues (for EWT)."""
         if (sign > 0) == agent.staffed:
             return
         agent.staffed = sign > 0
-        for name, level in agent.entry.items():
+        aht = agent.aht
+        for name, level in agent.own_staffing:
             q = self._queues[name]
-            aht = agent.aht if agent.aht is not None else q.config.default_aht
             q.staffed_n[level] += sign
-            q.staffed_aht[level] += sign * aht
+            q.staffed_aht[level] += sign * (aht if aht is not None else q.config.default_aht)
+        for skill, prof in agent.skill_staffing:
+            self._skills.staff(skill, prof, sign, aht)
+
+    def _staffed(self, q: QueueRecord, level: int) -> tuple[int, float]:
+        """Logged-in, unpaused agents eligible at `level`, and the sum of their AHTs."""
+        if q.shared is not None:
+            _, skill, lowest = q.shared
+            return self._skills.staffed(skill, lowest[level], q.config.default_aht)
+        return sum(q.staffed_n[: level + 1]), sum(q.staffed_aht[: level + 1])
 
     def _estimate(self, q: QueueRecord, call: CallRecord, ahead: int) -> float | None:
         level = level_at(q.config, self._now - call.entered_queue)
-        n = sum(q.staffed_n[: level + 1])
+        n, total = self._staffed(q, level)
         if n <= 0:
             return None
-        mean_aht = max(sum(q.staffed_aht[: level + 1]) / n, 0.0)
-        if q.available(level) > ahead:
+        mean_aht = max(total / n, 0.0)
+        if self._available(q, level) > ahead:
             return 0.0
         return (ahead + 1) * mean_aht / n
 

@@ -11,6 +11,7 @@ from agents.states import AgentStateMachine
 from queues.config import QueueConfig, Strategy
 from queues.pools import HeapPool, RandomPool, RankPool
 from queues.requirements import Criterion, criteria_for
+from queues.skill_pools import Order, single_skill
 from queues.waiting import WaitingLine, WaitKey
 
 __all__ = ["AgentRecord", "CallRecord", "CallStatus", "OfferRecord", "QueueRecord"]
@@ -43,6 +44,13 @@ class AgentRecord:
     hold_started: float | None = None
     held: float = 0.0
     call_ended_at: float = 0.0
+    # Set at login: the heap pools the agent joins when free (pool, order, constant key),
+    # the queues with rank or random pools, the queues and the (skill, proficiency) cells
+    # whose staffing counts it.
+    heap_slots: list[tuple[HeapPool, Order, float]] = field(default_factory=list)
+    other_pools: list[tuple[str, int]] = field(default_factory=list)
+    own_staffing: list[tuple[str, int]] = field(default_factory=list)
+    skill_staffing: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -95,6 +103,7 @@ class QueueRecord:
         "rank_pools",
         "ranks",
         "rr_last",
+        "shared",
         "staffed_aht",
         "staffed_n",
         "waiting",
@@ -110,6 +119,8 @@ class QueueRecord:
         self.staffed_n = [0] * levels
         self.staffed_aht = [0.0] * levels
         strategy = config.strategy
+        # Single-skill queues use the core's shared pools and staffing instead of their own.
+        self.shared = single_skill(config, self.criteria)
         self.heap_pools: list[HeapPool] = []
         self.rank_pools: list[RankPool] = []
         self.random_pools: list[RandomPool] = []
@@ -117,7 +128,7 @@ class QueueRecord:
             self.rank_pools = [RankPool() for _ in range(levels)]
         elif strategy is Strategy.RANDOM:
             self.random_pools = [RandomPool() for _ in range(levels)]
-        else:
+        elif self.shared is None:
             self.heap_pools = [HeapPool() for _ in range(levels)]
         self.ranks: dict[str, int] = {}
         self.rr_last = -1
@@ -128,7 +139,3 @@ class QueueRecord:
         if rank is None:
             rank = self.ranks[agent_id] = len(self.ranks)
         return rank
-
-    def available(self, level: int) -> int:
-        pools = self.heap_pools or self.rank_pools or self.random_pools
-        return sum(len(p) for p in pools[: level + 1])
