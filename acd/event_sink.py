@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from reports.events import Event, EventError, make_event
 
-__all__ = ["EventSink", "MemorySink", "Recorder"]
+__all__ = ["EventSink", "MemorySink", "Recorder", "TodaySink"]
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +44,29 @@ class Recorder:
         for sink in self.sinks:
             sink.emit(ev)
         return ev
+
+
+class TodaySink(MemorySink):
+    """Today's call and queue-visit events only: what the wallboard's figures are derived
+    from. Older days are dropped as the date changes, so memory stays bounded."""
+
+    KINDS = frozenset({"call_started", "queue_entered", "queue_exited"})
+
+    def __init__(self, clock: Any) -> None:
+        super().__init__()
+        self._clock = clock
+        self._midnight = _midnight(clock())
+
+    def emit(self, ev: Event) -> None:
+        if ev.kind not in self.KINDS:
+            return
+        midnight = _midnight(self._clock())
+        if midnight != self._midnight:
+            self._midnight = midnight
+            self.events = [e for e in self.events if e.ts >= midnight]
+        if ev.ts >= midnight:
+            self.events.append(ev)
+
+
+def _midnight(now: float) -> float:
+    return time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))

@@ -47,7 +47,8 @@ class HotlineControl:
                 pause_reason=view.pause_reason if view else None,
             ))
         queues = []
-        stats = _today_by_queue(self.today.events, self.flow.config.report.service_level_seconds,
+        stats = _today_by_queue(self.today.events, now,
+                                self.flow.config.report.service_level_seconds,
                                 self.flow.config.report.short_abandon_seconds)
         for q in self.flow.config.queues:
             waiting = core.waiting(q.name)
@@ -147,7 +148,7 @@ class HotlineControl:
     async def set_disposition(self, call_id: str, code: str, resolved: bool,
                               notes: str = "") -> None:
         known = call_id in self.flow.calls or any(
-            e.call_id == call_id for e in self.today.events[-10_000:])
+            e.call_id == call_id for e in self.today.events if e.kind == "call_started")
         if not known:
             raise ControlError(f"no call {call_id!r} today", 404)
         self.flow.record("disposition", call_id=call_id, code=code, resolved=resolved,
@@ -185,9 +186,10 @@ class _QueueDay:
         return self.wait_sum / self.answered if self.answered else None
 
 
-def _today_by_queue(events: Sequence[Event], t: float, s: float) -> dict[str, _QueueDay]:
+def _today_by_queue(events: Sequence[Event], now: float, t: float,
+                    s: float) -> dict[str, _QueueDay]:
     """Today's queue figures from the event log (metrics.md definitions, default SL)."""
-    midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+    midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
     entered: dict[tuple[str, str], float] = {}
     out: dict[str, _QueueDay] = {}
     for ev in events:

@@ -9,14 +9,18 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+
+import asyncpg
 
 from acd.ari import AriClient, AriConfig
 from acd.callflow import CallFlow
 from acd.config import Config, load_config
 from acd.config_yaml import ConfigError
-from acd.event_sink import EventSink, MemorySink, Recorder
+from acd.event_sink import EventSink, MemorySink, Recorder, TodaySink
+from reports.events import Event
 
 __all__ = ["main", "serve"]
 
@@ -51,21 +55,40 @@ def _prepare_prompts(config: Config, sandbox_root: Path | None) -> None:
                 target.write_bytes(wav.read_bytes())
 
 
+async def _today(dsn: str) -> list[Event]:
+    """Today's events from the store, so the wallboard's figures survive a restart."""
+    from reports.db import connect
+    from reports.dbreport import load_events
+
+    midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+    conn = await connect(dsn)
+    try:
+        return await load_events(conn, int(midnight * 1_000_000), None)
+    finally:
+        await conn.close()
+
+
 async def serve(config: Config, *, api_port: int | None, simulate: int,
                 stop: asyncio.Event) -> None:
-    sinks: list[EventSink] = [MemorySink()]
+    memory = TodaySink(time.time)
+    sinks: list[EventSink] = [memory]
     writer = None
     dsn = config.database.dsn.reveal()
     if dsn:
         from reports.writer import EventWriter
 
+        try:
+            for ev in await _today(dsn):
+                memory.emit(ev)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            log.warning("today's events not loaded (%s): the wallboard starts from zero", exc)
         writer = EventWriter(dsn, config.database.spool_dir)
         await writer.start()
         sinks.append(writer)
     else:
         log.warning("no database DSN (set %s): events are kept in memory only",
                     config.database.dsn_env)
-    record = Recorder(*sinks, clock=lambda: __import__("time").time())
+    record = Recorder(*sinks, clock=time.time)
     try:
         async with AriClient(_ari_config(config)) as ari:
             flow = CallFlow(config, ari, record)
@@ -75,7 +98,7 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(flow.run(stop))
                 if api_port is not None:
-                    tg.create_task(_serve_api(flow, sinks[0], api_port, stop))
+                    tg.create_task(_serve_api(flow, memory, api_port, stop))
                 if simulate:
                     from acd.simulation import simulate_traffic
 
@@ -87,13 +110,13 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
             await writer.close()
 
 
-async def _serve_api(flow: CallFlow, memory: EventSink, port: int, stop: asyncio.Event) -> None:
+async def _serve_api(flow: CallFlow, memory: MemorySink, port: int,
+                     stop: asyncio.Event) -> None:
     from aiohttp import web
 
     from acd.api import make_app
     from acd.hotline_control import HotlineControl
 
-    assert isinstance(memory, MemorySink)
     app = make_app(HotlineControl(flow, memory), api_token=os.environ.get("ACD_API_TOKEN"))
     runner = web.AppRunner(app)
     await runner.setup()
