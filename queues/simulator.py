@@ -15,7 +15,7 @@ from enum import IntEnum
 
 from agents.profile import Agent
 from agents.states import AgentState, AgentStateChanged
-from queues.commands import Connected, Offer, QueueExit
+from queues.commands import Command, Connected, Offer, QueueExit
 from queues.config import QueueConfig, RoutingConfig, Strategy
 from queues.core import RoutingCore
 from queues.events import AgentLogin, CallArrived, CallEnded, CallerLeft, OfferAnswered
@@ -150,18 +150,11 @@ def simulate(
     def push(at: float, kind: _Kind, ref: str) -> None:
         heapq.heappush(events, (at, next(seq), kind, ref))
 
-    def absorb(out: list[object]) -> None:
+    def absorb(out: list[Command]) -> None:
         nonlocal busy, busy_area, busy_since
         for cmd in out:
-            if isinstance(cmd, Offer):
-                push(now, _Kind.ANSWER, str(cmd.offer_id))
-            elif isinstance(cmd, Connected):
-                connected.add(cmd.call_id)
-                waits[cmd.call_id] = cmd.waited
-                push(now + handle_time[cmd.call_id], _Kind.END, cmd.call_id)
-            elif isinstance(cmd, QueueExit) and cmd.outcome == "abandoned":
-                abandoned[cmd.call_id] = cmd.waited
-            elif isinstance(cmd, AgentStateChanged):
+            # Exact types, most frequent first: this loop sees every command of the run.
+            if type(cmd) is AgentStateChanged:
                 is_busy = cmd.new not in _IDLE
                 if is_busy != busy_state.get(cmd.agent_id, False):
                     busy_state[cmd.agent_id] = is_busy
@@ -171,10 +164,18 @@ def simulate(
                         busy_area += busy * (window_end - window_start)
                     busy_since = now
                     busy += 1 if is_busy else -1
+            elif type(cmd) is Offer:
+                push(now, _Kind.ANSWER, str(cmd.offer_id))
+            elif type(cmd) is Connected:
+                connected.add(cmd.call_id)
+                waits[cmd.call_id] = cmd.waited
+                push(now + handle_time[cmd.call_id], _Kind.END, cmd.call_id)
+            elif type(cmd) is QueueExit and cmd.outcome == "abandoned":
+                abandoned[cmd.call_id] = cmd.waited
 
     arrivals_done = False
     for agent in _agents(cfg):
-        absorb(list(core.handle(AgentLogin(agent))))
+        absorb(core.handle(AgentLogin(agent)))
     push(rng.expovariate(cfg.arrival_rate), _Kind.ARRIVAL, "0")
     ids = [f"c{n}" for n in range(cfg.calls)]
     limit = 50 * cfg.calls + 1000
@@ -184,7 +185,7 @@ def simulate(
             break
         if deadline is not None and (not events or deadline <= events[0][0]):
             now = max(now, deadline)
-            absorb(list(core.tick()))
+            absorb(core.tick())
             continue
         if not events:
             break
@@ -200,7 +201,7 @@ def simulate(
             if cfg.patience is not None:
                 push(now + rng.expovariate(1.0 / cfg.patience), _Kind.ABANDON, call_id)
             queue = f"q{rng.randrange(cfg.queues)}" if cfg.queues > 1 else "q0"
-            absorb(list(core.handle(CallArrived(call_id, queue))))
+            absorb(core.handle(CallArrived(call_id, queue)))
             if n + 1 < cfg.calls:
                 push(now + rng.expovariate(cfg.arrival_rate), _Kind.ARRIVAL, str(n + 1))
             else:
@@ -210,12 +211,12 @@ def simulate(
                 busy_since = now
                 arrivals_done = True
         elif kind is _Kind.ANSWER:
-            absorb(list(core.handle(OfferAnswered(int(ref)))))
+            absorb(core.handle(OfferAnswered(int(ref))))
         elif kind is _Kind.END:
             connected.discard(ref)
-            absorb(list(core.handle(CallEnded(ref))))
+            absorb(core.handle(CallEnded(ref)))
         elif ref not in connected and ref not in waits:
-            absorb(list(core.handle(CallerLeft(ref))))
+            absorb(core.handle(CallerLeft(ref)))
 
     if trace is not None:
         trace.extend((arrived_at[c], handle_time[c], waits.get(c)) for c in ids if c in arrived_at)
