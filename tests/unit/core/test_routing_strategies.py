@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from routing_harness import Harness, of, only
 
 from agents import AgentState
@@ -18,8 +20,11 @@ from queues import (
     OfferFailed,
     OfferResult,
     QueueConfig,
+    RelaxStep,
     Strategy,
 )
+from queues.requirements import criteria_for
+from queues.skill_pools import Order, single_skill
 
 
 def queue(strategy: Strategy, **kw: object) -> QueueConfig:
@@ -188,3 +193,51 @@ def test_ring_all_does_not_add_agents_while_the_caller_rings() -> None:
     assert [o.agent_id for o in of(h.send(AgentReady("a")), Offer)] == ["a"]
     h.send(AgentReady("b"))  # the caller is ringing: b is not added
     assert h.core.dispatchable("b")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    profs=st.lists(st.integers(0, 5), min_size=1, max_size=8),
+    strategy=st.sampled_from([Strategy.LONGEST_IDLE, Strategy.BEST_SKILL, Strategy.FEWEST_CALLS]),
+)
+def test_single_skill_queue_offers_the_best_agent_at_each_relax_level(
+    profs: list[int], strategy: Strategy
+) -> None:
+    # The second step caps at 4, above the first step's 2: steps only widen, so level 2
+    # still accepts proficiency 2. Single-skill queues use the shared pools.
+    relax = (RelaxStep(10, min_proficiency=2), RelaxStep(20, min_proficiency=4))
+    h = Harness(QueueConfig("q", skills={"s": 4}, relax=relax, strategy=strategy))
+    for i, prof in enumerate(profs):
+        h.at(i).login(f"a{i}", {"s": prof} if prof else {"x": 1})
+    h.at(50).arrive("c")
+    offers = of(h.log, Offer)
+    for level, (t, minimum) in enumerate([(50, 4), (60, 2), (70, 2)]):
+        if level:
+            offers = of(h.tick(t), Offer)
+        eligible = [i for i, p in enumerate(profs) if p >= minimum]
+        if not eligible:
+            assert not offers
+            continue
+        if strategy is Strategy.BEST_SKILL:
+            best = min(eligible, key=lambda i: (-profs[i], i))
+        else:
+            best = min(eligible)
+        assert [o.agent_id for o in offers] == [f"a{best}"]
+        assert h.core.call("c").level == level  # type: ignore[union-attr]
+        return
+    assert h.core.waiting("q") == ["c"]
+
+
+def test_which_queues_share_pools_and_their_minimum_per_level() -> None:
+    relax = (RelaxStep(10, min_proficiency=2), RelaxStep(20, min_proficiency=4))
+    shared = QueueConfig("q", skills={"s": 4}, relax=relax, strategy=Strategy.BEST_SKILL)
+    assert single_skill(shared, criteria_for(shared, {})) == (Order.FIXED, "s", (4, 2, 2))
+    for alone in (
+        QueueConfig("q", skills={"s": 1, "t": 1}),
+        QueueConfig("q", skills={"s": 1}, team="t0"),
+        QueueConfig("q", skills={"s": 1}, relax=(RelaxStep(5, drop_skills=True),)),
+        QueueConfig("q", skills={"s": 1}, strategy=Strategy.ROUND_ROBIN),
+        QueueConfig("q", skills={"s": 1}, strategy=Strategy.LINEAR),
+        QueueConfig("q"),
+    ):
+        assert single_skill(alone, criteria_for(alone, {})) is None
