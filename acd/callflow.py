@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import logging
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from acd.agent_desk import AgentDesk
 from acd.ari import AriClient, AriError, AriEvent, AriNotFound, Connected, Disconnected
 from acd.ari.models_generated import (
     ChannelDestroyed,
@@ -34,19 +33,17 @@ from acd.callbacks import Callbacks
 from acd.calls import Call, CallState, Leg
 from acd.config import Config
 from acd.event_sink import Recorder
-from acd.feature_codes import FeatureRequest, parse_feature
-from acd.routing_setup import agent_profile, routing_config
+from acd.ivr_runner import IvrRunner, Lookup
+from acd.routing_setup import routing_config
+from acd.supervision import Supervision
 from acd.transfers import Transfers
-from agents.states import AgentState, AgentStateChanged, IllegalTransition
-from ivr import actions as ia
-from ivr import inputs as ii
-from ivr.interpreter import Interpreter
+from agents.states import AgentStateChanged, IllegalTransition
 from queues import commands as qc
 from queues import events as qe
 from queues.config import OfferResult
 from queues.core import InvalidEvent, RoutingCore
 
-__all__ = ["AgentRequestRefused", "CallFlow"]
+__all__ = ["CallFlow"]
 
 log = logging.getLogger(__name__)
 
@@ -54,41 +51,6 @@ log = logging.getLogger(__name__)
 _BUSY_CAUSES = {17}
 _REJECT_CAUSES = {21}
 _TICK_SECONDS = 0.25
-_BUSY_DEVICE_STATES = frozenset({"INUSE", "BUSY", "RINGINUSE", "ONHOLD"})
-_DEFAULT_SOUND_LANG = "en"
-
-
-@dataclass
-class _Playback:
-    call_id: str
-    token: int
-
-
-@dataclass
-class _AgentRuntime:
-    agent_id: str
-    endpoint: str
-    logged_in: bool = False
-    last_call: str | None = None
-    device_paused: bool = False
-    state: AgentState = AgentState.LOGGED_OUT
-    since: float = 0.0
-    pause_reason: str | None = None
-
-
-@dataclass
-class _Waiting:
-    """A caller's time in the ACD: used for callbacks and transfers to another queue."""
-
-    queue: str
-    priority: str
-    entered: float
-    callback_number: str | None = None
-    transfers: list[str] = field(default_factory=list)
-
-
-class AgentRequestRefused(Exception):
-    """An agent's login, pause, ready or logout that their current state does not allow."""
 
 
 class CallFlow:
@@ -99,7 +61,7 @@ class CallFlow:
         record: Recorder,
         *,
         clock: Callable[[], float] = time.time,
-        lookup: Callable[[str, float], Coroutine[Any, Any, dict[str, str]]] | None = None,
+        lookup: Lookup | None = None,
     ) -> None:
         self.config = config
         self.ari = ari
@@ -108,23 +70,19 @@ class CallFlow:
         self.core = RoutingCore(routing_config(config), clock)
         self.calls: dict[str, Call] = {}
         self._by_channel: dict[str, str] = {}
-        self._ivr: dict[str, Interpreter] = {}
-        self._playbacks: dict[str, _Playback] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._waiting: dict[str, _Waiting] = {}
         self._legs: dict[str, tuple[str, Leg]] = {}
         self._offers: dict[int, str] = {}
-        self.agents = {a.id: _AgentRuntime(a.id, a.endpoint) for a in config.agents}
-        self._by_endpoint = {a.endpoint.split("/", 1)[-1]: a.id for a in config.agents}
-        self._by_device = {a.endpoint: a.id for a in config.agents}
         self.notices: list[str] = []
-        self._lookup = lookup or _http_lookup
         self._tasks: set[asyncio.Task[None]] = set()
         self._errors: list[BaseException] = []
         self.app = config.ari.app
         self.consults: dict[str, str] = {}
         self.transfers = Transfers(self)
         self.callbacks = Callbacks(self)
+        self.desk = AgentDesk(self)
+        self.agents = self.desk.agents
+        self.ivr = IvrRunner(self, lookup)
+        self.supervision = Supervision(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -139,11 +97,10 @@ class CallFlow:
                 await self._drain()
         finally:
             sub.close()
-            for handle in self._timers.values():
-                handle.cancel()
+            self.ivr.stop()
             await self._drain()
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(self._guarded(coro))
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -161,32 +118,6 @@ class CallFlow:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # ------------------------------------------------------------------ agents
-
-    def _agent_request(self, event: qe.Event) -> None:
-        """An agent's own request: refused (with the reason) when their state forbids it."""
-        try:
-            commands = self.core.handle(event)
-        except (InvalidEvent, IllegalTransition) as exc:
-            raise AgentRequestRefused(str(exc)) from None
-        for command in commands:
-            self._command(command)
-
-    def login(self, agent_id: str) -> None:
-        self._agent_request(qe.AgentLogin(agent_profile(self.config.agent(agent_id))))
-        self.agents[agent_id].logged_in = True
-
-    def logout(self, agent_id: str) -> None:
-        self._agent_request(qe.AgentLogout(agent_id))
-        self.agents[agent_id].logged_in = False
-
-    def pause(self, agent_id: str, reason: str) -> None:
-        self._agent_request(qe.AgentPause(agent_id, reason))
-
-    def ready(self, agent_id: str) -> None:
-        self._agent_request(qe.AgentReady(agent_id))
-
-    def end_wrap_up(self, agent_id: str) -> None:
-        self._agent_request(qe.WrapUpEnded(agent_id))
 
     # ------------------------------------------------------------------ ARI events
 
@@ -211,7 +142,7 @@ class CallFlow:
             case ChannelDtmfReceived():
                 await self._dtmf(event.channel.id, event.digit)
             case PlaybackFinished():
-                await self._playback_finished(event.playback.id)
+                await self.ivr.playback_finished(event.playback.id)
             case ChannelStateChange() if event.channel.state == "Ringing":
                 leg = self._legs.get(event.channel.id)
                 if leg is not None and leg[1].offer_id is not None:
@@ -223,7 +154,7 @@ class CallFlow:
             case ChannelUnhold():
                 await self._agent_hold(event.channel.id, held=False)
             case DeviceStateChanged():
-                self._device_state(event.device_state.name, event.device_state.state)
+                self.desk.device_state(event.device_state.name, event.device_state.state)
             case Connected():
                 await self.resync()
             case Disconnected():
@@ -241,79 +172,13 @@ class CallFlow:
         elif role == "agent" and channel.id in self._legs:
             await self._agent_answered(channel.id)
         elif role == "feature":
-            await self._feature(channel.id, channel.name, args[1] if len(args) > 1 else "")
+            await self.desk.feature(channel.id, channel.name, args[1] if len(args) > 1 else "")
         elif role == "external" and channel.id in self._legs:
             call = self.calls.get(self._legs[channel.id][0])
             if call is not None:
                 await self.transfers.external_answered(call, channel.id)
         elif role == "callback" and channel.id in self._by_channel:
             await self._callback_answered(self._by_channel[channel.id], channel.id)
-
-    async def _feature(self, channel_id: str, channel_name: str, dialled: str) -> None:
-        """A feature code dialled from an agent's softphone: answer, act, confirm, hang up."""
-        endpoint = channel_name.split("/", 1)[-1].rsplit("-", 1)[0]
-        agent_id = self._by_endpoint.get(endpoint)
-        request = parse_feature(dialled, self.config.feature_codes)
-        sound = "beeperr"
-        if agent_id is None or request is None:
-            log.info("feature code %r from %s refused", dialled, channel_name)
-        else:
-            try:
-                sound = self._feature_action(agent_id, request)
-            except AgentRequestRefused as exc:
-                log.info("feature code %r from agent %s refused: %s", dialled, agent_id, exc)
-        await self.ari.channels.answer(channel_id)
-        done = self.ari.wait_for(
-            lambda e: isinstance(e, PlaybackFinished) and e.playback.target_uri
-            == f"channel:{channel_id}", 10)
-        try:
-            await self.ari.channels.play(channel_id, f"sound:{sound}")
-            with contextlib.suppress(TimeoutError):
-                await done
-        finally:
-            done.cancel()
-            with contextlib.suppress(AriNotFound):
-                await self.ari.channels.hangup(channel_id)
-
-    def _feature_action(self, agent_id: str, request: FeatureRequest) -> str:
-        if request.action == "login":
-            if request.argument != self.config.agent(agent_id).pin.reveal():
-                return "agent-incorrect"
-            self.login(agent_id)
-            return "agent-loginok"
-        if request.action == "logout":
-            self.logout(agent_id)
-            return "agent-loggedoff"
-        if request.action == "pause":
-            self.pause(agent_id, f"code {request.argument}" if request.argument else "break")
-            return "beep"
-        self.ready(agent_id)
-        return "beep"
-
-    def _device_state(self, device: str, state: str) -> None:
-        """A softphone busy with a call the hotline did not place gets no offers: the agent
-        is paused (`device_busy`) until the phone is free again."""
-        agent_id = self._by_device.get(device)
-        rt = self.agents.get(agent_id) if agent_id else None
-        if rt is None or agent_id is None:
-            return
-        busy = state in _BUSY_DEVICE_STATES
-        try:
-            if busy and rt.state is AgentState.AVAILABLE and not rt.device_paused:
-                self._agent_request(qe.AgentPause(agent_id, "device_busy"))
-                rt.device_paused = True
-            elif not busy and rt.device_paused:
-                rt.device_paused = False
-                if rt.state is AgentState.PAUSED and rt.pause_reason == "device_busy":
-                    self._agent_request(qe.AgentReady(agent_id))
-        except AgentRequestRefused as exc:
-            log.info("device state %s of agent %s not applied: %s", state, agent_id, exc)
-
-    async def _subscribe_devices(self) -> None:
-        devices = [a.endpoint for a in self.config.agents
-                   if a.endpoint.upper().startswith("PJSIP/")]
-        if devices:
-            await self.ari.applications.subscribe(self.app, [f"deviceState:{d}" for d in devices])
 
     # ------------------------------------------------------------------ calls
 
@@ -331,106 +196,13 @@ class CallFlow:
         await self.ari.channels.set_var(channel_id, "ACD_CALL_ID", call_id)
         await self.ari.channels.set_var(channel_id, "ACD_ROLE", "caller")
         await self.ari.channels.answer(channel_id)
-        ivr = Interpreter(self.config.ivr, notices=lambda: tuple(self.notices))
-        self._ivr[call_id] = ivr
-        await self._feed(call, ii.Started(self._now(), call.ani, call.dnis))
-
-    def _now(self) -> datetime.datetime:
-        return datetime.datetime.fromtimestamp(self.clock(), tz=datetime.UTC)
-
-    async def _feed(self, call: Call, inp: ii.Input) -> None:
-        ivr = self._ivr.get(call.call_id)
-        if ivr is None:
-            return
-        step = ivr.feed(inp)
-        for s in step.trail:
-            if s.kind == "caller_class":
-                if call.caller_class != ivr.caller_class:
-                    call.caller_class = ivr.caller_class
-                    self.record("call_class", call_id=call.call_id, call_class=ivr.caller_class)
-                continue
-            data: dict[str, Any] = {"node": s.node, "step": s.kind}
-            if "digit" in s.detail:
-                data["key"] = s.detail["digit"]
-            self.record("ivr_step", call_id=call.call_id, **data)
-        for action in step.actions:
-            await self._perform(call, action)
-
-    async def _perform(self, call: Call, action: ia.Action) -> None:
-        match action:
-            case ia.Play(token=token, media=media):
-                await self._play(call, token, media)
-            case ia.StopPlayback():
-                for pid, pb in list(self._playbacks.items()):
-                    if pb.call_id == call.call_id:
-                        with contextlib.suppress(AriNotFound):
-                            await self.ari.playbacks.stop(pid)
-            case ia.StartDigitTimer(token=token, seconds=seconds):
-                self._start_timer(call, token, seconds)
-            case ia.DoLookup(token=token, url=url, timeout=timeout):
-                self._spawn(self._do_lookup(call, token, url, timeout))
-            case ia.EnterQueue(queue=queue, priority=priority, skills=skills):
-                await self.enter_queue(call, queue, priority, dict(skills or ()))
-            case ia.Hangup():
-                await self._hangup_caller(call, "system", "ivr")
-            case ia.Transfer(number=number):
-                await self._external(call, number, by=None)
-            case ia.RequestCallback(queue=queue, number=number):
-                await self._request_callback(call, queue, number)
-            case ia.Voicemail(mailbox=mailbox, max_seconds=max_seconds):
-                await self._voicemail(call, mailbox, max_seconds)
-            case ia.RecordSurvey(score=score):
-                if score is not None:
-                    self.record("survey_answer", call_id=call.call_id, score=score)
-
-    async def _play(self, call: Call, token: int, media: Sequence[str]) -> None:
-        playback_id = uuid.uuid4().hex
-        self._playbacks[playback_id] = _Playback(call.call_id, token)
-        try:
-            await self.ari.channels.play(call.channel_id, list(media), playback_id=playback_id,
-                                         lang=_DEFAULT_SOUND_LANG)
-        except AriError:
-            self._playbacks.pop(playback_id, None)
-            log.warning("call %s: cannot play %s; going on as if it finished",
-                        call.call_id, media)
-            await self._feed(call, ii.PlaybackFinished(self._now(), token))
-
-    async def _playback_finished(self, playback_id: str) -> None:
-        pb = self._playbacks.pop(playback_id, None)
-        call = self.calls.get(pb.call_id) if pb else None
-        if pb is not None and call is not None and not call.ended:
-            await self._feed(call, ii.PlaybackFinished(self._now(), pb.token))
-
-    def _start_timer(self, call: Call, token: int, seconds: float) -> None:
-        old = self._timers.pop(call.call_id, None)
-        if old is not None:
-            old.cancel()
-
-        def fire() -> None:
-            self._timers.pop(call.call_id, None)
-            if not call.ended:
-                self._spawn(self._feed(call, ii.TimerExpired(self._now(), token)))
-
-        self._timers[call.call_id] = asyncio.get_running_loop().call_later(seconds, fire)
-
-    async def _do_lookup(self, call: Call, token: int, url: str, timeout: float) -> None:
-        inp: ii.Input
-        try:
-            fields = await asyncio.wait_for(self._lookup(url, timeout), timeout)
-            inp = ii.LookupSucceeded(self._now(), token, fields)
-        except Exception as exc:  # any failure of the service is the spoken-fallback case
-            log.info("call %s: lookup %s failed: %s", call.call_id, url, exc)
-            inp = ii.LookupFailed(self._now(), token)
-        if not call.ended:
-            await self._feed(call, inp)
+        await self.ivr.start(call)
 
     async def _dtmf(self, channel_id: str, digit: str) -> None:
         call_id = self._by_channel.get(channel_id)
         call = self.calls.get(call_id) if call_id else None
-        if call is None or channel_id != call.channel_id:
-            return
-        if call.state in (CallState.IVR, CallState.SURVEY):
-            await self._feed(call, ii.Digit(self._now(), digit))
+        if call is not None and channel_id == call.channel_id:
+            await self.ivr.dtmf(call, digit)
 
     # ------------------------------------------------------------------ queueing
 
@@ -439,7 +211,7 @@ class CallFlow:
         call.queue = queue
         if call.state is not CallState.QUEUED:
             call.move(CallState.QUEUED, self.clock(), f"enter {queue}")
-        self._waiting[call.call_id] = _Waiting(queue, priority, self.clock())
+        call.priority = priority
         await self.ari.channels.set_var(call.channel_id, "ACD_QUEUE", queue)
         preferred = preferred or self._dedicated_for(call)
         self.apply_event(qe.CallArrived(call.call_id, queue, priority, skills,
@@ -457,6 +229,9 @@ class CallFlow:
         except (InvalidEvent, IllegalTransition) as exc:
             log.warning("routing core refused %s: %s", type(event).__name__, exc)
             return
+        self.carry_out(commands)
+
+    def carry_out(self, commands: Sequence[qc.Command | AgentStateChanged]) -> None:
         for command in commands:
             self._command(command)
 
@@ -466,27 +241,26 @@ class CallFlow:
             return
         match cmd:
             case AgentStateChanged():
-                self._agent_state(cmd)
+                self.desk.state_changed(cmd)
             case qc.Queued():
                 call = self.calls.get(cmd.call_id)
                 if call is not None:
                     self.record("queue_entered", call_id=cmd.call_id, queue=cmd.queue,
-                                priority=self._waiting[cmd.call_id].priority
-                                if cmd.call_id in self._waiting else "normal")
+                                priority=call.priority)
                     if not self.callbacks.waiting(call.core_id):
-                        self._spawn(self.moh(call, True))
+                        self.spawn(self.moh(call, True))
             case qc.Offer():
-                self._spawn(self._offer(cmd))
+                self.spawn(self._offer(cmd))
             case qc.CancelOffer():
                 self._cancel_offer(cmd)
             case qc.Connected():
-                self._spawn(self._connect(cmd))
+                self.spawn(self._connect(cmd))
             case qc.Blocked():
                 self.record("queue_exited", call_id=cmd.call_id, queue=cmd.queue,
                             outcome=cmd.reason)
                 call = self.calls.get(cmd.call_id)
                 if call is not None:
-                    self._spawn(self._hangup_caller(call, "system", cmd.reason))
+                    self.spawn(self.hangup_caller(call, "system", cmd.reason))
             case qc.Overflow():
                 call = self.calls.get(cmd.call_id)
                 if call is not None:
@@ -499,11 +273,11 @@ class CallFlow:
                     if cmd.action.value == "callback":
                         self.record("callback_requested", call_id=call.call_id,
                                     number=call.ani)
-                    self._spawn(self._voicemail(call, cmd.queue, 60))
+                    self.spawn(self.voicemail(call, cmd.queue, 60))
             case qc.AnnounceEwt():
                 call = self.calls.get(cmd.call_id)
                 if call is not None and not self.callbacks.waiting(call.core_id):
-                    self._spawn(self._announce(call, cmd.position, cmd.ewt))
+                    self.spawn(self._announce(call, cmd.position, cmd.ewt))
             case qc.PauseAgent():
                 log.info("agent %s paused: %s", cmd.agent_id, cmd.reason)
             case qc.QueueExit() if self.callbacks.waiting(cmd.call_id):
@@ -516,31 +290,13 @@ class CallFlow:
         """A consultation is routed like a call but is no queue visit of its own."""
         match cmd:
             case qc.Offer():
-                self._spawn(self._offer(cmd))
+                self.spawn(self._offer(cmd))
             case qc.CancelOffer():
                 self._cancel_offer(cmd)
             case qc.Connected():
-                self._spawn(self._connect(cmd))
+                self.spawn(self._connect(cmd))
             case _:
                 pass
-
-    def _agent_state(self, ch: AgentStateChanged) -> None:
-        rt = self.agents.get(ch.agent_id)
-        if rt is not None:
-            rt.state, rt.since, rt.pause_reason = ch.new, ch.at, ch.pause_reason
-            if ch.call_id:
-                rt.last_call = self.call_id_for(ch.call_id)
-        data: dict[str, Any] = {"from": ch.old.value, "to": ch.new.value}
-        reason = ch.pause_reason if ch.new is AgentState.PAUSED else ch.cause
-        if reason:
-            data["reason"] = reason
-        self.record("agent_state", agent_id=ch.agent_id, **data)
-        last = rt.last_call if rt else None
-        if ch.new is AgentState.WRAP_UP and last:
-            self.record("wrap_up_started", call_id=last, agent_id=ch.agent_id)
-        elif ch.old is AgentState.WRAP_UP and last:
-            self.record("wrap_up_ended", call_id=last, agent_id=ch.agent_id,
-                        early=ch.cause == "ended by agent")
 
     def call_for(self, core_id: str) -> Call | None:
         """The call a routing-core id belongs to (a consultation maps to its call, a
@@ -559,7 +315,7 @@ class CallFlow:
     async def end_agent_leg(self, call: Call) -> None:
         """The agent's part of a call ends without a caller (a callback nobody answered)."""
         self.apply_event(qe.CallEnded(call.core_id))
-        await self._hangup_caller(call, "system", "callback_failed")
+        await self.hangup_caller(call, "system", "callback_failed")
 
     def track_leg(self, call: Call, leg: Leg) -> None:
         call.legs[leg.channel_id] = leg
@@ -655,7 +411,7 @@ class CallFlow:
         gone = call is None or call.ended or call.hangup_by == "caller"
         result = "caller_gone" if gone else "no_answer"
         self.record("ring_ended", call_id=call_id, agent_id=leg.agent_id, result=result)
-        self._spawn(self._hangup_quietly(leg_id))
+        self.spawn(self._hangup_quietly(leg_id))
 
     async def _hangup_quietly(self, channel_id: str) -> None:
         with contextlib.suppress(AriNotFound):
@@ -685,7 +441,6 @@ class CallFlow:
         leg.offer_id = None
         if cmd.call_id not in self.consults:
             call.agent_id = cmd.agent_id
-        self._waiting.pop(call.call_id, None)
         if cmd.call_id in self.consults:
             await self.transfers.consult_connected(call, leg_id, cmd.agent_id)
             return
@@ -746,6 +501,8 @@ class CallFlow:
     async def _channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed,
                             ) -> None:
         channel_id = event.channel.id
+        if await self.supervision.gone(channel_id):
+            return
         if channel_id in self._legs:
             await self._leg_gone(channel_id, event)
             return
@@ -786,24 +543,15 @@ class CallFlow:
         if call.bridge_id is not None:
             with contextlib.suppress(AriNotFound):
                 await self.ari.bridges.remove_channel(call.bridge_id, [call.channel_id])
-        ivr = self._ivr.get(call.call_id)
-        if ivr is not None:
-            await self._feed(call, ii.AgentSideEnded(self._now()))
-            if ivr.done or call.state is CallState.ENDED:
-                await self._hangup_caller(call, "agent", "agent hung up")
-        else:
-            await self._hangup_caller(call, "agent", "agent hung up")
+        done = await self.ivr.agent_side_ended(call)
+        if done or call.state is CallState.ENDED:
+            await self.hangup_caller(call, "agent", "agent hung up")
 
     async def _caller_gone(self, call: Call) -> None:
         now = self.clock()
         call.hangup_by = call.hangup_by or "caller"
         state = call.state
-        ivr = self._ivr.pop(call.call_id, None)
-        if ivr is not None:
-            ivr.feed(ii.CallerHungUp(self._now()))
-        timer = self._timers.pop(call.call_id, None)
-        if timer is not None:
-            timer.cancel()
+        self.ivr.drop(call, caller_hung_up=True)
         if state in (CallState.QUEUED, CallState.OFFERING):
             if self.callbacks.waiting(call.core_id) and call.dnis != "callback":
                 pass  # the caller keeps their place for the callback
@@ -824,7 +572,7 @@ class CallFlow:
                     outcome=state.value)
         await self._cleanup(call)
 
-    async def _hangup_caller(self, call: Call, by: str, reason: str) -> None:
+    async def hangup_caller(self, call: Call, by: str, reason: str) -> None:
         if call.ended:
             return
         call.hangup_by = call.hangup_by or by
@@ -834,7 +582,7 @@ class CallFlow:
         call.move(CallState.ENDED, self.clock(), reason)
         self.record("call_ended", call_id=call.call_id, hangup_by=call.hangup_by,
                     outcome=reason)
-        self._ivr.pop(call.call_id, None)
+        self.ivr.drop(call)
         with contextlib.suppress(AriNotFound):
             await self.ari.channels.hangup(call.channel_id)
         await self._cleanup(call)
@@ -850,7 +598,6 @@ class CallFlow:
             with contextlib.suppress(AriNotFound):
                 await self.ari.bridges.destroy(call.bridge_id)
         self._by_channel.pop(call.channel_id, None)
-        self._waiting.pop(call.call_id, None)
         self.calls.pop(call.call_id, None)
 
     async def stop_recording(self, call: Call) -> None:
@@ -862,17 +609,7 @@ class CallFlow:
 
     # ------------------------------------------------------------------ other exits
 
-    async def _external(self, call: Call, number: str, by: str | None) -> None:
-        call.move(CallState.TRANSFERRING, self.clock(), f"external {number}")
-        if by is not None:
-            self.record("transfer", call_id=call.call_id, agent_id=by, mode="blind",
-                        target_kind="external", target=number)
-        await self.ari.channels.redirect(call.channel_id, f"PJSIP/{number}@callers")
-
-    async def _request_callback(self, call: Call, queue: str, number: str) -> None:
-        await self.callbacks.request(call, queue, number)
-
-    async def _voicemail(self, call: Call, mailbox: str, max_seconds: int) -> None:
+    async def voicemail(self, call: Call, mailbox: str, max_seconds: int) -> None:
         if call.ended:
             return
         await self.moh(call, False)
@@ -889,36 +626,13 @@ class CallFlow:
 
     # ------------------------------------------------------------------ supervisors
 
-    async def supervise(self, call: Call, endpoint: str, mode: str) -> str:
-        """Ring a supervisor's phone and, once answered, let them listen, whisper to the
-        agent, or join the call (barge)."""
-        agent_leg = next((lid for lid, leg in call.legs.items()
-                          if leg.agent_id == call.agent_id and leg.answered), None)
-        if agent_leg is None or call.bridge_id is None:
-            raise LookupError(f"call {call.call_id} has no answered agent to supervise")
-        sup = await self.ari.originate_and_wait(
-            endpoint, timeout=30, app_args=["supervisor", call.call_id, mode],
-            caller_id=f'"{mode}" <{call.ani}>')
-        sup_id = sup.channel.id
-        if mode == "barge":
-            await self.ari.bridges.add_channel(call.bridge_id, sup_id)
-        else:
-            snoop = await self.ari.channels.snoop(
-                agent_leg, self.app, spy="both", whisper="out" if mode == "whisper" else "none",
-                app_args=["snoop", call.call_id])
-            bridge = await self.ari.bridges.create(type="mixing",
-                                                   bridge_id=f"sup-{uuid.uuid4().hex[:12]}")
-            await self.ari.bridges.add_channel(bridge.id, [snoop.id, sup_id])
-        log.info("call %s: supervisor %s joined (%s)", call.call_id, endpoint, mode)
-        return sup_id
-
     # ------------------------------------------------------------------ re-sync
 
     async def resync(self) -> None:
         """After a (re)connect: subscribe to the agents' phones, close calls whose channels
         vanished while disconnected, keep the rest."""
         try:
-            await self._subscribe_devices()
+            await self.desk.subscribe_devices()
         except AriError as exc:
             log.warning("device states not subscribed: %s", exc)
         try:
@@ -940,15 +654,3 @@ class _Vanished:
     """Stands for a leg's ChannelDestroyed that was lost while disconnected."""
 
     cause = 0
-
-
-async def _http_lookup(url: str, timeout: float) -> dict[str, str]:
-    import aiohttp
-
-    timeout_ = aiohttp.ClientTimeout(total=timeout)
-    async with aiohttp.ClientSession(timeout=timeout_) as session, session.get(url) as resp:
-        resp.raise_for_status()
-        body = await resp.json(content_type=None)
-    if not isinstance(body, dict):
-        raise ValueError("lookup answer is not a JSON object")
-    return {str(k): str(v) for k, v in body.items()}

@@ -57,6 +57,7 @@ class Call:
     started: float
     state: CallState = CallState.IVR
     caller_class: str = "normal"
+    priority: str = "normal"
     queue: str | None = None
     bridge_id: str | None = None
     agent_id: str | None = None

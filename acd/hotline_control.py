@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from acd.callflow import AgentRequestRefused, CallFlow
+from acd.agent_desk import AgentRequestRefused
+from acd.callflow import CallFlow
 from acd.calls import Call, CallState
 from acd.config_model import AgentConfig, QueueConfig
 from acd.control import (
@@ -88,23 +89,23 @@ class HotlineControl:
         expected = self.flow.config.agent(agent_id).pin.reveal()
         if pin is not None and expected and pin != expected:
             raise ControlError(f"agent {agent_id}: wrong PIN", 403)
-        self._guard("login", lambda: self.flow.login(agent_id))
+        self._guard("login", lambda: self.flow.desk.login(agent_id))
 
     async def agent_logout(self, agent_id: str) -> None:
         self._agent(agent_id)
-        self._guard("logout", lambda: self.flow.logout(agent_id))
+        self._guard("logout", lambda: self.flow.desk.logout(agent_id))
 
     async def agent_pause(self, agent_id: str, reason: str) -> None:
         self._agent(agent_id)
-        self._guard("pause", lambda: self.flow.pause(agent_id, reason))
+        self._guard("pause", lambda: self.flow.desk.pause(agent_id, reason))
 
     async def agent_ready(self, agent_id: str) -> None:
         self._agent(agent_id)
-        self._guard("ready", lambda: self.flow.ready(agent_id))
+        self._guard("ready", lambda: self.flow.desk.ready(agent_id))
 
     async def end_wrap_up(self, agent_id: str) -> None:
         self._agent(agent_id)
-        self._guard("end wrap-up", lambda: self.flow.end_wrap_up(agent_id))
+        self._guard("end wrap-up", lambda: self.flow.desk.end_wrap_up(agent_id))
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ class HotlineControl:
                         mode: Literal["listen", "whisper", "barge"]) -> str:
         call = self._call(call_id, CallState.CONNECTED, CallState.HELD)
         try:
-            return await self.flow.supervise(call, supervisor_endpoint, mode)
+            return await self.flow.supervision.join(call, supervisor_endpoint, mode)
         except LookupError as exc:
             raise ControlError(str(exc), 409) from None
 

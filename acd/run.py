@@ -103,7 +103,7 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
                     from acd.simulation import simulate_traffic
 
                     for agent in config.agents:
-                        flow.login(agent.id)
+                        flow.desk.login(agent.id)
                     tg.create_task(simulate_traffic(ari, config, simulate, stop))
     finally:
         if writer is not None:

@@ -66,6 +66,17 @@ class Transfers:
         await f.enter_queue(call, queue, call.caller_class, {},
                             preferred=target if kind == "agent" else None)
 
+    async def to_number(self, call: Call, number: str) -> None:
+        """The IVR sends the caller on to an external number (no agent involved)."""
+        f = self.flow
+        call.move(CallState.TRANSFERRING, f.clock(), f"to {number}")
+        if call.bridge_id is None:
+            bridge = await f.ari.bridges.create(type="mixing,dtmf_events",
+                                                bridge_id=f"call-{call.call_id}")
+            call.bridge_id = bridge.id
+            await f.ari.bridges.add_channel(bridge.id, call.channel_id)
+        await self._external(call, number)
+
     async def _external(self, call: Call, number: str) -> None:
         f = self.flow
         leg_id = f"ext-{uuid.uuid4().hex[:12]}"
@@ -87,7 +98,7 @@ class Transfers:
             await self._bridge_consult(call)
             return
         assert call.bridge_id is not None
-        await f.ari.bridges.add_channel(call.bridge_id, [call.channel_id, leg_id])
+        await f.ari.bridges.add_channel(call.bridge_id, leg_id)
         await f.moh(call, False)
         call.move(CallState.CONNECTED, f.clock(), "external answered")
 

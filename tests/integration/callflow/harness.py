@@ -120,7 +120,7 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
         task = asyncio.create_task(flow.run(stop))
         await ari.wait_connected(10)
         for agent in login:
-            flow.login(agent)
+            flow.desk.login(agent)
         hotline = Hotline(asterisk, config, flow, sink, ari)
         try:
             yield hotline

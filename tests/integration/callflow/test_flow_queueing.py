@@ -13,7 +13,7 @@ pytestmark = pytest.mark.asterisk
 
 async def test_vip_caller_overtakes_normal_callers(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001",)) as h:
-        h.flow.pause("1001", "break")
+        h.flow.desk.pause("1001", "break")
         normal = await h.caller("1", ani="13911110002", wait_ms=800, talk_ms=20000)
         normal_id = await h.call_started("13911110002")
         await h.wait_event("queue_entered", 15, call_id=normal_id)
@@ -21,7 +21,7 @@ async def test_vip_caller_overtakes_normal_callers(asterisk: AsteriskSandbox) ->
         vip_id = await h.call_started("13800000001")
         await h.wait_event("queue_entered", 15, call_id=vip_id)
         await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
-        h.flow.ready("1001")
+        h.flow.desk.ready("1001")
         await finished(vip)
         rings = [e.call_id for e in h.events("ring_started")]
         assert rings[0] == vip_id, "the VIP waited less but is served first"
@@ -33,7 +33,7 @@ async def test_vip_caller_overtakes_normal_callers(asterisk: AsteriskSandbox) ->
 
 async def test_abandon_while_queued(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001",)) as h:
-        h.flow.pause("1001", "break")
+        h.flow.desk.pause("1001", "break")
         caller = await h.caller("1", ani="13911110003", wait_ms=800, talk_ms=2500)
         call_id = await h.call_started("13911110003")
         await finished(caller)
@@ -96,7 +96,7 @@ async def test_lookup_service_down_gives_the_spoken_fallback(asterisk: AsteriskS
 
 async def test_callback_requested_then_delivered(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001",)) as h:
-        h.flow.pause("1001", "break")
+        h.flow.desk.pause("1001", "break")
         caller = await h.caller("4", ani="13911110020", wait_ms=800, talk_ms=15000,
                                 scenario="caller_wait_bye.xml")
         original = await h.call_started("13911110020")
@@ -108,7 +108,7 @@ async def test_callback_requested_then_delivered(asterisk: AsteriskSandbox) -> N
         await callee.start()
         h.phones.append(callee)
         await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
-        h.flow.ready("1001")
+        h.flow.desk.ready("1001")
         delivered = await h.wait_event("callback_delivered", 20)
         assert delivered.data["original_call_id"] == original
         callback = delivered.call_id
