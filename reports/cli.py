@@ -18,7 +18,7 @@ from pathlib import Path
 from reports.events import Event, EventError, event_from_json
 from reports.facts import derive
 from reports.metrics import compute, finish
-from reports.params import BY_KEYS, INTERVALS, Params, ScheduleEntry
+from reports.params import BY_KEYS, INTERVALS, SECTIONS, Params, ScheduleEntry
 from reports.render import render
 
 __all__ = ["InputError", "db_main", "export_main", "read_jsonl", "report_main"]
@@ -93,6 +93,9 @@ def _report_parser() -> _Parser:
     p.add_argument("--to", help="end, exclusive")
     p.add_argument("--by", default="queue", help=f"comma list of {','.join(BY_KEYS)}")
     p.add_argument("--interval", default="30m", help=f"one of {', '.join(INTERVALS)}")
+    p.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma list of {','.join(SECTIONS)}"
+    )
     p.add_argument("--format", default="table", choices=["table", "csv", "json", "html"])
     p.add_argument("--events", type=Path, help="compute from a JSONL export (no database)")
     p.add_argument("--dsn", help="PostgreSQL DSN (default $ACD_DSN)")
@@ -111,6 +114,12 @@ def _params(a: argparse.Namespace) -> Params:
     for k in by:
         if k not in BY_KEYS:
             raise InputError(f"--by: unknown key {k!r} (use {', '.join(BY_KEYS)})")
+    sections = tuple(k.strip() for k in a.sections.split(",") if k.strip())
+    for k in sections:
+        if k not in SECTIONS:
+            raise InputError(f"--sections: unknown section {k!r} (use {', '.join(SECTIONS)})")
+    if not sections:
+        raise InputError("--sections: name at least one section")
     if a.interval not in INTERVALS:
         raise InputError(f"--interval: unknown {a.interval!r} (use {', '.join(INTERVALS)})")
     for name, v in (
@@ -133,6 +142,7 @@ def _params(a: argparse.Namespace) -> Params:
         to_us=_parse_time(a.to, "--to") if a.to else None,
         cost=a.cost,
         schedule=_read_schedule(a.schedule) if a.schedule else None,
+        sections=sections,
     )
     if p.from_us is not None and p.to_us is not None and p.to_us <= p.from_us:
         raise InputError("--to: must be after --from")

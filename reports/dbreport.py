@@ -115,27 +115,30 @@ async def load_report(
     sections that can be are summed from the quarter-hour rollups; the sums are the same."""
     if refresh:
         await project(conn)
-    by = p.by
-    rng = (p.from_us, p.to_us)
+    async with conn.transaction():
+        # Enough memory to group a month of agent quarter hours in a hash table, not on disk.
+        await conn.execute("SET LOCAL work_mem = '64MB'")
+        return await _load(conn, p, rollups)
+
+
+async def _load(conn: asyncpg.Connection, p: Params, rollups: bool) -> Report:
+    by, interval, rng, want = p.by, p.interval, (p.from_us, p.to_us), p.sections
     use_vc, use_agents = await _rollup_use(conn, p) if rollups else (False, False)
-    interval = p.interval
-    if use_vc:
-        queues, qtot = await _grouped(
+    sections: dict[str, tuple[dict[GroupKey, Sums], Sums]] = {
+        "queues": ({}, {}),
+        "calls": ({}, {}),
+        "agents": ({}, {}),
+    }
+    if "queues" in want and use_vc:
+        sections["queues"] = await _grouped(
             conn,
             f"SELECT * FROM visit_quarters WHERE {_range('bucket_us')}",
             rollup_agg("visits"),
             _keys_sql(by, {**_VISIT_COLS, "interval": "bucket_us"}, interval),
             rng,
         )
-        calls, ctot = await _grouped(
-            conn,
-            f"SELECT * FROM call_quarters WHERE {_range('bucket_us')}",
-            rollup_agg("calls"),
-            _keys_sql(by, {**_CALL_COLS, "interval": "bucket_us"}, interval),
-            rng,
-        )
-    else:
-        queues, qtot = await _grouped(
+    elif "queues" in want:
+        sections["queues"] = await _grouped(
             conn,
             f"SELECT v.*, a.team FROM queue_visits v LEFT JOIN agents a USING (agent_id)"
             f" WHERE {_range('enter_us')}",
@@ -143,7 +146,16 @@ async def load_report(
             _keys_sql(by, _VISIT_COLS, interval),
             (*rng, p.t_us, p.s_us, p.cadence_us),
         )
-        calls, ctot = await _grouped(
+    if "calls" in want and use_vc:
+        sections["calls"] = await _grouped(
+            conn,
+            f"SELECT * FROM call_quarters WHERE {_range('bucket_us')}",
+            rollup_agg("calls"),
+            _keys_sql(by, {**_CALL_COLS, "interval": "bucket_us"}, interval),
+            rng,
+        )
+    elif "calls" in want:
+        sections["calls"] = await _grouped(
             conn,
             f"SELECT c.*, a.team FROM calls c LEFT JOIN agents a USING (agent_id)"
             f" WHERE {_range('attr_us')}",
@@ -152,8 +164,8 @@ async def load_report(
             (*rng, p.fcr_window_us),
         )
     akeys = _keys_sql(agent_keys(by), _AGENT_COLS, interval)
-    if use_agents:
-        agents, atot = await _grouped(
+    if "agents" in want and use_agents:
+        sections["agents"] = await _grouped(
             conn,
             "SELECT r.*, r.bucket_us AS us, a.team FROM agent_quarters r"
             f" LEFT JOIN agents a USING (agent_id) WHERE {_range('bucket_us')}",
@@ -161,11 +173,11 @@ async def load_report(
             akeys,
             rng,
         )
-    else:
-        agents, atot = await _grouped(conn, _agent_source(), agent_agg(), akeys, rng)
+    elif "agents" in want:
+        sections["agents"] = await _grouped(conn, _agent_source(), agent_agg(), akeys, rng)
     adh: tuple[dict[GroupKey, tuple[float | None, float | None]], tuple[float | None, float | None]]
     adh = ({}, (None, None))
-    if p.schedule is not None:
+    if p.schedule is not None and "agents" in want:
         teams = {r[0]: r[1] for r in await conn.fetch("SELECT agent_id, team FROM agents")}
         rows = await conn.fetch(
             "SELECT agent_id, state, reason, start_us, end_us FROM agent_intervals"
@@ -174,6 +186,7 @@ async def load_report(
         )
         pieces = [AgentInterval(*r) for r in rows]
         adh = adherence(pieces, {k: v for k, v in teams.items() if v}, p)
+    (queues, qtot), (calls, ctot), (agents, atot) = sections.values()
     return Report(
         p, by, queues, calls, agents, {"queues": qtot, "calls": ctot, "agents": atot}, *adh
     )

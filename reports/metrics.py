@@ -23,7 +23,7 @@ from reports.facts import (
     VisitFact,
     slice_intervals,
 )
-from reports.params import BY_KEYS, Params, ScheduleEntry, bucket_start
+from reports.params import BY_KEYS, SECTIONS, Params, ScheduleEntry, bucket_start
 
 __all__ = [
     "AGENT_STATES_SHOWN",
@@ -252,10 +252,13 @@ def compute(facts: Facts, p: Params) -> Report:
     for k in by:
         if k not in BY_KEYS:
             raise ValueError(f"unknown breakdown {k!r}")
+    for k in p.sections:
+        if k not in SECTIONS:
+            raise ValueError(f"unknown section {k!r}")
     team = facts.teams.get
     queues: dict[GroupKey, Sums] = defaultdict(dict)
     qtot: Sums = {}
-    for v in facts.visits:
+    for v in facts.visits if "queues" in p.sections else ():
         if not p.in_range(v.enter_us):
             continue
         add = visit_contrib(v, p)
@@ -271,7 +274,7 @@ def compute(facts: Facts, p: Params) -> Report:
     fcr = fcr_flags(facts.calls, p.fcr_window_us)
     calls: dict[GroupKey, Sums] = defaultdict(dict)
     ctot: Sums = {}
-    for c in facts.calls:
+    for c in facts.calls if "calls" in p.sections else ():
         if not p.in_range(c.attr_us):
             continue
         add = call_contrib(c, fcr.get(c.call_id, False))
@@ -284,10 +287,15 @@ def compute(facts: Facts, p: Params) -> Report:
         }
         _merge(calls[_key(by, p, vals)], add)
         _merge(ctot, add)
-    agents, atot = agent_sums(
-        slice_intervals(facts.intervals), facts.visits, facts.rings, facts.teams, p
-    )
-    adh, adh_total = adherence(facts.intervals, facts.teams, p)
+    agents: dict[GroupKey, Sums] = {}
+    atot: Sums = {}
+    adh: dict[GroupKey, tuple[float | None, float | None]] = {}
+    adh_total: tuple[float | None, float | None] = (None, None)
+    if "agents" in p.sections:
+        agents, atot = agent_sums(
+            slice_intervals(facts.intervals), facts.visits, facts.rings, facts.teams, p
+        )
+        adh, adh_total = adherence(facts.intervals, facts.teams, p)
     return Report(
         p,
         by,
@@ -467,12 +475,13 @@ def call_figures(s: Mapping[str, float], cost: float | None) -> dict[str, float 
     }
 
 
+_STATE_FIGS = [(f"{st}_s", f"s_{st}") for st in AGENT_STATES_SHOWN]
+
+
 def agent_figures(s: Mapping[str, float]) -> dict[str, float | int | None]:
     g = s.get
     work, idle = g("work_sum", 0), g("s_available", 0)
-    out: dict[str, float | int | None] = {
-        f"{st}_s": g("s_" + st, 0) / US for st in AGENT_STATES_SHOWN
-    }
+    out: dict[str, float | int | None] = {name: g(key, 0) / US for name, key in _STATE_FIGS}
     out.update(
         logged_in_s=g("logged_in", 0) / US,
         handled=int(g("handled", 0)),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 __all__ = [
     "BY_KEYS",
     "INTERVALS",
+    "SECTIONS",
     "Params",
     "ScheduleEntry",
     "bucket_start",
@@ -25,6 +26,7 @@ INTERVALS: dict[str, int] = {
     "month": 0,  # calendar months
 }
 BY_KEYS = ("queue", "agent", "team", "class", "interval")
+SECTIONS = ("queues", "calls", "agents")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Params:
     to_us: int | None = None
     cost: float | None = None  # centre cost for the period
     schedule: tuple[ScheduleEntry, ...] | None = field(default=None)
+    sections: tuple[str, ...] = SECTIONS
 
     @property
     def t_us(self) -> int:

@@ -193,11 +193,13 @@ async def project(conn: asyncpg.Connection, batch: int = 20_000) -> int:
     if top <= last:
         await refresh(conn)
         return 0
+    # In order of first appearance: a chunk's events then sit close together in the heap.
     call_ids = [
         r[0]
         for r in await conn.fetch(
-            "SELECT DISTINCT call_id FROM events WHERE seq > $1 AND seq <= $2"
-            " AND call_id IS NOT NULL AND kind <> 'agent_state'",
+            "SELECT call_id FROM events WHERE seq > $1 AND seq <= $2"
+            " AND call_id IS NOT NULL AND kind <> 'agent_state'"
+            " GROUP BY call_id ORDER BY min(seq)",
             last,
             top,
         )

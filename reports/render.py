@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from reports.params import Params, format_bucket
+from reports.params import SECTIONS, Params, format_bucket
 
 __all__ = ["TARGETS", "header_lines", "render"]
 
@@ -71,11 +71,8 @@ def _key_text(key: dict[str, str], interval: str) -> dict[str, str]:
 
 
 def _sections(fig: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
-    return [
-        ("queues", fig["queues"], fig["totals"]["queues"]),
-        ("calls", fig["calls"], fig["totals"]["calls"]),
-        ("agents", fig["agents"], fig["totals"]["agents"]),
-    ]
+    want = fig["params"].sections
+    return [(k, fig[k], fig["totals"][k]) for k in SECTIONS if k in want]
 
 
 def _jsonable(fig: dict[str, Any], source: str) -> dict[str, Any]:
@@ -88,10 +85,8 @@ def _jsonable(fig: dict[str, Any], source: str) -> dict[str, Any]:
         "attribution": "queue-entry time (UTC)",
         "service_level_variants": list(SL_VARIANTS),
         "targets": TARGETS,
-        "queues": fig["queues"],
-        "calls": fig["calls"],
-        "agents": fig["agents"],
-        "totals": fig["totals"],
+        **{name: rows for name, rows, _ in _sections(fig)},
+        "totals": {name: total for name, _, total in _sections(fig)},
     }
 
 

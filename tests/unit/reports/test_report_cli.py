@@ -104,3 +104,26 @@ def test_no_source(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monke
     code, _, err = run([], capsys)
     assert code == 2
     assert "no event source" in err
+
+
+def test_sections_limit_the_output(jsonl: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--events", str(jsonl), "--format", "json", "--by", "queue,interval"]
+    code, out, _ = run([*argv, "--sections", "queues,calls"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert "agents" not in doc and "agents" not in doc["totals"]
+    code, full, _ = run(argv, capsys)
+    assert code == 0
+    whole = json.loads(full)
+    assert whole["agents"]
+    assert doc["queues"] == whole["queues"] and doc["calls"] == whole["calls"]
+    code, table, _ = run(["--events", str(jsonl), "--sections", "agents"], capsys)
+    assert code == 0
+    assert "== agents ==" in table and "== queues ==" not in table
+
+
+def test_unknown_section_exits_2(jsonl: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["--events", str(jsonl), "--sections", "queues,people"], capsys)
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "--sections: unknown section 'people'" in err
