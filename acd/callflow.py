@@ -26,6 +26,8 @@ from acd.ari.models_generated import (
     ChannelUnhold,
     DeviceStateChanged,
     PlaybackFinished,
+    RecordingFailed,
+    RecordingFinished,
     StasisEnd,
     StasisStart,
 )
@@ -50,6 +52,8 @@ log = logging.getLogger(__name__)
 # Q.850 causes of an agent leg that ended before answer.
 _BUSY_CAUSES = {17}
 _REJECT_CAUSES = {21}
+CALLBACK_KEY = "*"
+VOICEMAIL_KEY = "#"
 _TICK_SECONDS = 0.25
 
 
@@ -73,6 +77,7 @@ class CallFlow:
         self._legs: dict[str, tuple[str, Leg]] = {}
         self._offers: dict[int, str] = {}
         self.notices: list[str] = []
+        self._voicemails: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._errors: list[BaseException] = []
         self.app = config.ari.app
@@ -143,6 +148,8 @@ class CallFlow:
                 await self._dtmf(event.channel.id, event.digit)
             case PlaybackFinished():
                 await self.ivr.playback_finished(event.playback.id)
+            case RecordingFinished() | RecordingFailed():
+                await self._recording_done(event.recording.name)
             case ChannelStateChange() if event.channel.state == "Ringing":
                 leg = self._legs.get(event.channel.id)
                 if leg is not None and leg[1].offer_id is not None:
@@ -201,7 +208,11 @@ class CallFlow:
     async def _dtmf(self, channel_id: str, digit: str) -> None:
         call_id = self._by_channel.get(channel_id)
         call = self.calls.get(call_id) if call_id else None
-        if call is not None and channel_id == call.channel_id:
+        if call is None or channel_id != call.channel_id:
+            return
+        if call.state is CallState.QUEUED:
+            await self._queue_key(call, digit)
+        else:
             await self.ivr.dtmf(call, digit)
 
     # ------------------------------------------------------------------ queueing
@@ -610,14 +621,39 @@ class CallFlow:
     # ------------------------------------------------------------------ other exits
 
     async def voicemail(self, call: Call, mailbox: str, max_seconds: int) -> None:
+        """Record a message after the beep; the call ends when the recording does."""
         if call.ended:
             return
         await self.moh(call, False)
-        with contextlib.suppress(AriError):
+        name = f"vm-{mailbox}-{call.call_id}"
+        self._voicemails[name] = call.call_id
+        try:
             await self.ari.channels.record(
-                call.channel_id, name=f"vm-{mailbox}-{call.call_id}", format="wav",
-                max_duration_seconds=max_seconds, beep=True, terminate_on="#",
-                if_exists="overwrite")
+                call.channel_id, name=name, format="wav", max_duration_seconds=max_seconds,
+                beep=True, terminate_on="#", if_exists="overwrite")
+        except AriError as exc:
+            self._voicemails.pop(name, None)
+            log.warning("call %s: voicemail not recorded: %s", call.call_id, exc)
+            await self.hangup_caller(call, "system", "voicemail_failed")
+
+    async def _recording_done(self, name: str) -> None:
+        call = self.calls.get(self._voicemails.pop(name, ""))
+        if call is not None:
+            await self.hangup_caller(call, "system", "voicemail")
+
+    async def _queue_key(self, call: Call, digit: str) -> None:
+        """Keys a waiting caller may press: `*` for a callback (keeping their place), `#` to
+        leave a message instead of waiting."""
+        if call.call_id in self._voicemails.values():
+            return  # recording a message: `#` ends it in Asterisk
+        if digit == CALLBACK_KEY and call.queue is not None:
+            await self.callbacks.request(call, call.queue, call.ani)
+            await self.moh(call, False)
+            await self.hangup_caller(call, "system", "callback_requested")
+        elif digit == VOICEMAIL_KEY and call.queue is not None:
+            queue = call.queue
+            self.apply_event(qe.CallerLeft(call.core_id, "exit_key"))
+            await self.voicemail(call, queue, 120)
 
     async def _callback_answered(self, call_id: str, channel_id: str) -> None:
         call = self.calls.get(call_id)

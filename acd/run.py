@@ -91,8 +91,10 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
     record = Recorder(*sinks, clock=time.time)
     try:
         async with AriClient(_ari_config(config)) as ari:
-            flow = CallFlow(config, ari, record)
             await ari.wait_connected(30)
+            if simulate:
+                config = await _simulated_agents(ari, config)
+            flow = CallFlow(config, ari, record)
             log.info("hotline %s answering %s (ARI app %s)", config.hotline.name,
                      ", ".join(config.hotline.numbers), config.ari.app)
             async with asyncio.TaskGroup() as tg:
@@ -135,7 +137,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--api-port", type=int, default=8080,
                         help="HTTP API and wallboard port on 127.0.0.1 (0 = none)")
     parser.add_argument("--simulate", type=int, default=0, metavar="N",
-                        help="log every agent in on simulated phones and place N simulated "
+                        help="place N simulated calls; agents whose softphone is not "
+                             "registered get a simulated phone; all agents are logged in "
                              "calls (for a demo without real phones)")
     parser.add_argument("--sandbox", action="store_true",
                         help="Asterisk is the private sandbox: copy prompts into its chroot")
@@ -148,8 +151,6 @@ def main(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         print(f"acd run: {exc}", file=sys.stderr)
         return 2
-    if ns.simulate:
-        config = _simulated_agents(config)
     sandbox_root = None
     if ns.sandbox:
         from acd.sandbox.asterisk import AsteriskSandbox
@@ -169,9 +170,16 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
-def _simulated_agents(config: Config) -> Config:
-    """Every agent's phone becomes a Local channel that rings, answers and talks by itself."""
+async def _simulated_agents(ari: AriClient, config: Config) -> Config:
+    """Agents whose softphone is not registered get a simulated one: a Local channel that
+    rings, answers and talks by itself (the `sim-agent` dialplan context)."""
     from dataclasses import replace
 
-    agents = tuple(replace(a, endpoint=f"Local/{a.id}@sim-agent") for a in config.agents)
+    online = {f"{e.technology}/{e.resource}" for e in await ari.endpoints.list()
+              if e.state == "online"}
+    agents = tuple(a if a.endpoint in online else replace(a, endpoint=f"Local/{a.id}@sim-agent")
+                   for a in config.agents)
+    real = [a.id for a in agents if not a.endpoint.startswith("Local/")]
+    log.info("simulated phones for %d agents; real phones: %s",
+             len(agents) - len(real), ", ".join(real) or "none")
     return replace(config, agents=agents)

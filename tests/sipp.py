@@ -110,7 +110,8 @@ def dtmf_keys(keys: str, gap_ms: int = 700) -> str:
             )
         else:
             parts.append(_INFO.replace("@@CSEQ@@", str(10 + i)).replace("@@KEY@@", key))
-        parts.append(f'  <pause milliseconds="{gap_ms}"/>')
+        if i < len(keys) - 1:
+            parts.append(f'  <pause milliseconds="{gap_ms}"/>')
     return "\n".join(parts)
 
 

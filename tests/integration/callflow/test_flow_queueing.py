@@ -123,3 +123,33 @@ async def test_callback_requested_then_delivered(asterisk: AsteriskSandbox) -> N
                                      "wrap_up_started", "call_ended"]
         talk = h.events("talk_started")[0]
         assert (talk.call_id, talk.agent_id) == (callback, "1001")
+
+
+async def test_waiting_caller_presses_star_for_a_callback(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        h.flow.desk.pause("1001", "break")
+        caller = await h.caller("1*", ani="13911110021", wait_ms=800, talk_ms=15000,
+                                scenario="caller_wait_bye.xml", key_gap_ms=1500)
+        call_id = await h.call_started("13911110021")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        assert h.trail(call_id) == ["call_started", "queue_entered", "queue_exited",
+                                    "callback_requested", "call_ended"]
+        assert h.events("queue_exited")[0].data["outcome"] == "callback_requested"
+        assert h.flow.callbacks.waiting(call_id), "the caller keeps their place"
+
+
+async def test_waiting_caller_presses_hash_to_leave_a_message(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        h.flow.desk.pause("1001", "break")
+        caller = await h.caller("1#", ani="13911110022", wait_ms=800, talk_ms=3000,
+                                key_gap_ms=1500)
+        call_id = await h.call_started("13911110022")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        assert h.trail(call_id) == ["call_started", "queue_entered", "queue_exited",
+                                    "call_ended"]
+        assert h.events("queue_exited")[0].data["outcome"] == "exit_key"
+        # sipp sends no audio, so the message is an empty WAV: the file proves the recording.
+        message = asterisk.host_path(f"/var/spool/asterisk/recording/vm-support-{call_id}.wav")
+        assert message.exists()
