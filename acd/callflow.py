@@ -36,6 +36,7 @@ from acd.calls import Call, CallState, Leg
 from acd.config import Config
 from acd.event_sink import Recorder
 from acd.ivr_runner import IvrRunner, Lookup
+from acd.reattach import reattach, release_agent
 from acd.routing_setup import routing_config
 from acd.supervision import Supervision
 from acd.transfers import Transfers
@@ -224,6 +225,7 @@ class CallFlow:
             call.move(CallState.QUEUED, self.clock(), f"enter {queue}")
         call.priority = priority
         await self.ari.channels.set_var(call.channel_id, "ACD_QUEUE", queue)
+        await self.ari.channels.set_var(call.channel_id, "ACD_PRIORITY", priority)
         preferred = preferred or self._dedicated_for(call)
         self.apply_event(qe.CallArrived(call.call_id, queue, priority, skills,
                                         preferred_agent=preferred, ani=call.ani))
@@ -610,6 +612,8 @@ class CallFlow:
                 await self.ari.bridges.destroy(call.bridge_id)
         self._by_channel.pop(call.channel_id, None)
         self.calls.pop(call.call_id, None)
+        if call.reattached and call.agent_id is not None:
+            release_agent(self, call.agent_id)
 
     async def stop_recording(self, call: Call) -> None:
         if call.recording is None:
@@ -672,10 +676,11 @@ class CallFlow:
         except AriError as exc:
             log.warning("device states not subscribed: %s", exc)
         try:
-            live = {c.id for c in await self.ari.channels.list()}
+            channels = await self.ari.channels.list()
         except AriError as exc:
             log.warning("re-sync: cannot list channels: %s", exc)
             return
+        live = {c.id for c in channels}
         for call in list(self.calls.values()):
             if call.channel_id not in live and not call.ended:
                 log.info("re-sync: call %s vanished while disconnected", call.call_id)
@@ -684,6 +689,13 @@ class CallFlow:
             for leg_id in list(call.legs):
                 if leg_id not in live:
                     await self._leg_gone(leg_id, _Vanished())
+        await reattach(self, channels)
+
+    def adopt(self, call: Call) -> None:
+        """Take over a call found in Asterisk (see acd.reattach)."""
+        call.reattached = True
+        self.calls[call.call_id] = call
+        self._by_channel[call.channel_id] = call.call_id
 
 
 class _Vanished:

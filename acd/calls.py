@@ -72,6 +72,7 @@ class Call:
     core_id: str = ""
     recording: str | None = None
     segments: int = 0
+    reattached: bool = False
     hangup_by: str | None = None
     history: list[tuple[float, CallState, CallState, str]] = field(default_factory=list)
 

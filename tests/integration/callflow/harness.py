@@ -103,8 +103,10 @@ async def finished(phone: Sipp) -> SippResult:
 
 @contextlib.asynccontextmanager
 async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = (),
-                          ari_port: int | None = None) -> AsyncIterator[Hotline]:
-    """The hotline of `hotline_test.yaml`; `ari_port` reaches ARI through a proxy."""
+                          ari_port: int | None = None,
+                          keep_phones: bool = False) -> AsyncIterator[Hotline]:
+    """The hotline of `hotline_test.yaml`; `ari_port` reaches ARI through a proxy;
+    `keep_phones` leaves the sipp phones running when the controller stops."""
     env = {"ARI_PASSWORD": asterisk.params.ari_password,
            "ACD_DSN": "postgresql://unused@127.0.0.1:1/unused"}
     config = load_config(CONFIG, env=env)
@@ -125,7 +127,7 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
         try:
             yield hotline
         finally:
-            for phone in hotline.phones:
+            for phone in () if keep_phones else hotline.phones:
                 await phone.stop()
             stop.set()
             await task

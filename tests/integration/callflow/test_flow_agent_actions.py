@@ -7,7 +7,10 @@ import asyncio
 
 import pytest
 
+from acd.calls import CallState
 from acd.hotline_control import HotlineControl
+from acd.reattach import REATTACHED
+from agents.states import AgentState
 from acd.sandbox.asterisk import AsteriskSandbox
 from tests.integration.callflow.harness import Hotline, finished, running_hotline
 from tests.tcp_proxy import TcpProxy
@@ -140,3 +143,24 @@ async def test_ari_connection_dropped_mid_call_calls_survive_and_resync(
             assert closed.data["hangup_by"] == "system", "nobody saw who hung up"
     finally:
         await proxy.close()
+
+
+async def test_restarted_controller_reattaches_to_a_live_call(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",), keep_phones=True) as first:
+        call_id = await _connected_call(first, "13911110017", talk_ms=7000)
+        phones = list(first.phones)
+    # The first controller is gone; Asterisk keeps the call and its tags.
+    async with running_hotline(asterisk) as second:
+        second.phones.extend(phones)
+        await second.wait_for(lambda: call_id in second.flow.calls, 10, "the call re-attached")
+        call = second.flow.calls[call_id]
+        assert (call.state, call.agent_id) == (CallState.CONNECTED, "1001")
+        assert second.flow.agents["1001"].pause_reason == REATTACHED, "no second offer"
+        await second.wait_event("call_ended", 20, call_id=call_id)
+        assert second.trail(call_id) == ["talk_ended", "call_ended"]
+        assert second.events("call_ended")[0].data["hangup_by"] == "caller"
+        await second.wait_for(
+            lambda: second.flow.agents["1001"].state is AgentState.AVAILABLE, 5,
+            "the agent to be free again")
+        for phone in phones:
+            await finished(phone)
