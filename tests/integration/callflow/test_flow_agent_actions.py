@@ -10,8 +10,8 @@ import pytest
 from acd.calls import CallState
 from acd.hotline_control import HotlineControl
 from acd.reattach import REATTACHED
-from agents.states import AgentState
 from acd.sandbox.asterisk import AsteriskSandbox
+from agents.states import AgentState
 from tests.integration.callflow.harness import Hotline, finished, running_hotline
 from tests.tcp_proxy import TcpProxy
 
