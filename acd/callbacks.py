@@ -100,8 +100,7 @@ class Callbacks:
         assert call.bridge_id is not None and call.agent_id is not None
         await f.ari.bridges.add_channel(call.bridge_id, call.channel_id)
         call.move(CallState.CONNECTED, f.clock(), "callback answered")
-        f.record("talk_started", call_id=call.call_id, agent_id=call.agent_id, queue=call.queue)
-        await f.start_recording(call)
+        await f.begin_talk(call, call.agent_id)
 
     def forget(self, core_id: str) -> None:
         self._pending.pop(core_id, None)

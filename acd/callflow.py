@@ -470,22 +470,26 @@ class CallFlow:
                                                    bridge_id=f"call-{call.call_id}")
             call.bridge_id = bridge.id
         await self.ari.bridges.add_channel(call.bridge_id, [call.channel_id, leg_id])
-        self.record("talk_started", call_id=call.call_id, agent_id=agent_id, queue=call.queue)
         await self.ari.channels.set_var(call.channel_id, "ACD_AGENT", agent_id)
-        await self.start_recording(call)
+        await self.begin_talk(call, agent_id)
 
-    async def start_recording(self, call: Call) -> None:
-        """Record the caller's bridge; one file per agent segment of the call."""
-        if not self.config.recording.enabled or call.bridge_id is None:
-            return
-        call.segments += 1
-        name = f"acd-{call.call_id}-{call.segments}"
-        try:
-            await self.ari.bridges.record(call.bridge_id, name=name, format="wav",
-                                          if_exists="overwrite")
-            call.recording = name
-        except AriError as exc:
-            log.warning("call %s: recording not started: %s", call.call_id, exc)
+    async def begin_talk(self, call: Call, agent_id: str) -> None:
+        """The agent and the caller hear each other: record the bridge (one file per agent
+        segment of the call) and the start of the talk segment, naming the file."""
+        name = None
+        if self.config.recording.enabled and call.bridge_id is not None:
+            call.segments += 1
+            name = f"acd-{call.call_id}-{call.segments}"
+            try:
+                await self.ari.bridges.record(call.bridge_id, name=name, format="wav",
+                                              if_exists="overwrite")
+                call.recording = name
+            except AriError as exc:
+                log.warning("call %s: recording not started: %s", call.call_id, exc)
+                name = None
+        extra = {"recording": name} if name else {}
+        self.record("talk_started", call_id=call.call_id, agent_id=agent_id, queue=call.queue,
+                    **extra)
 
     # ------------------------------------------------------------------ hold
 

@@ -99,6 +99,11 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
                      ", ".join(config.hotline.numbers), config.ari.app)
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(flow.run(stop))
+                if dsn and config.recording.enabled:
+                    from acd.retention import retention_loop
+
+                    tg.create_task(retention_loop(dsn, ari.recordings.delete_stored,
+                                                  config.recording.retention_days, stop))
                 if api_port is not None:
                     tg.create_task(_serve_api(flow, memory, api_port, stop))
                 if simulate:

@@ -168,9 +168,7 @@ class Transfers:
             call.agent_id = consult.agent_id
             if call.consult_core_id is not None:
                 call.core_id = call.consult_core_id
-            f.record("talk_started", call_id=call.call_id, agent_id=consult.agent_id,
-                     queue=call.queue)
-            await f.start_recording(call)
+            await f.begin_talk(call, consult.agent_id)
 
     async def cancel(self, call: Call) -> None:
         f = self.flow

@@ -80,7 +80,7 @@ KINDS: dict[str, KindSpec] = {
     "ring_ended": KindSpec(
         ("result",), needs=("call_id", "agent_id"), choices={"result": RING_RESULTS}
     ),
-    "talk_started": KindSpec(needs=("call_id", "agent_id")),
+    "talk_started": KindSpec((), ("recording",), needs=("call_id", "agent_id")),
     "talk_ended": KindSpec(needs=("call_id", "agent_id")),
     "hold_started": KindSpec(needs=("call_id", "agent_id")),
     "hold_ended": KindSpec(needs=("call_id", "agent_id")),
