@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The routing core's own names: a queue's strategy and no-agents policy mean one thing.
+from queues.config import NoAgentsPolicy as WhenNoAgents
+from queues.config import Strategy
 
 __all__ = [
     "AgentConfig",
@@ -50,22 +53,6 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self._value)
-
-
-class Strategy(enum.StrEnum):
-    LONGEST_IDLE = "longest_idle"
-    FEWEST_CALLS = "fewest_calls"
-    LEAST_TALK_TIME = "least_talk_time"
-    ROUND_ROBIN = "round_robin"
-    LINEAR = "linear"
-    RANDOM = "random"
-    BEST_SKILL = "best_skill"
-    RING_ALL = "ring_all"
-
-
-class WhenNoAgents(enum.StrEnum):
-    BLOCK = "block"
-    WAIT = "wait"
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ from agents.profile import Agent
 from queues.config import (
     DEFAULT_BACKOFF,
     MaxWaitAction,
-    NoAgentsPolicy,
     OfferResult,
     RelaxStep,
     RoutingConfig,
-    Strategy,
 )
 from queues.config import QueueConfig as CoreQueue
 
@@ -31,10 +29,10 @@ def _queue(q: QueueConfig, roster: tuple[str, ...]) -> CoreQueue:
             RelaxStep(after=r.after, min_proficiency=r.min_proficiency, team=r.team)
             for r in q.relax
         ),
-        strategy=Strategy(q.strategy.value),
+        strategy=q.strategy,
         weight=float(q.weight),
         max_length=q.max_length,
-        when_no_agents=NoAgentsPolicy(q.when_no_agents.value),
+        when_no_agents=q.when_no_agents,
         max_wait=q.max_wait,
         on_max_wait=_ON_MAX_WAIT[overflow.kind] if overflow else MaxWaitAction.VOICEMAIL,
         overflow_to=overflow.queue if overflow else None,
