@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from acd.ari import AriClient, AriConfig
+from acd.ari import AriClient, AriConfig, AriError
 from acd.callflow import CallFlow
 from acd.config import Config, load_config
 from acd.event_sink import MemorySink, Recorder
@@ -127,7 +127,12 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
         try:
             yield hotline
         finally:
-            for phone in () if keep_phones else hotline.phones:
-                await phone.stop()
             stop.set()
             await task
+            if not keep_phones:
+                # A clean slate for the next test: no call of this one may be re-attached.
+                for phone in hotline.phones:
+                    await phone.stop()
+                for channel in await ari.channels.list():
+                    with contextlib.suppress(AriError):
+                        await ari.channels.hangup(channel.id)
