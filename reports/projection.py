@@ -105,6 +105,7 @@ def _chunks(items: Sequence[str], n: int) -> Iterable[list[str]]:
 
 
 async def _project_calls(conn: asyncpg.Connection, call_ids: list[str], batch: int) -> None:
+    anis: set[str] = set()
     for chunk in _chunks(call_ids, batch):
         rows = await conn.fetch(
             f"SELECT {_EVENT_COLS} FROM events"
@@ -137,21 +138,23 @@ async def _project_calls(conn: asyncpg.Connection, call_ids: list[str], batch: i
                 ],
                 columns=_RING_COLS,
             )
-            anis = sorted({c.ani for c in calls if c.ani})
-            # A new call can end the FCR of an earlier call of the same ANI (in another bucket).
-            changed = await conn.fetch(
-                "UPDATE calls c SET next_ani_us = n.nxt FROM ("
-                " SELECT call_id, lead(start_us) OVER (PARTITION BY ani ORDER BY start_us, call_id)"
-                " AS nxt FROM calls WHERE ani = ANY($1::text[])) n"
-                " WHERE c.call_id = n.call_id AND c.next_ani_us IS DISTINCT FROM n.nxt"
-                " RETURNING c.attr_us",
-                anis,
-            )
-            stamps += [r[0] for r in changed]
+            anis.update(c.ani for c in calls if c.ani)
             stamps += [c.attr_us for c in calls]
             stamps += [v.enter_us for v in visits]
             stamps += [r.start_us for r in rings]
             await mark_dirty(conn, stamps)
+    # Once for all chunks: each ANI's calls are windowed once, not once per chunk.
+    async with conn.transaction():
+        changed = await conn.fetch(
+            "UPDATE calls c SET next_ani_us = n.nxt FROM ("
+            " SELECT call_id, lead(start_us) OVER (PARTITION BY ani ORDER BY start_us, call_id)"
+            " AS nxt FROM calls WHERE ani = ANY($1::text[])) n"
+            " WHERE c.call_id = n.call_id AND c.next_ani_us IS DISTINCT FROM n.nxt"
+            " RETURNING c.attr_us",
+            sorted(anis),
+        )
+        # A new call can end the FCR of an earlier call of the same ANI (in another bucket).
+        await mark_dirty(conn, [r[0] for r in changed])
 
 
 async def _project_agent(conn: asyncpg.Connection, agent: str, cut_us: int) -> None:
