@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import json
 import random
 import resource
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--calls", type=int, default=1_000_000)
     ap.add_argument("--smoke", action="store_true", help="5,000 calls, a few seconds")
-    ap.add_argument("--port", type=int, default=postgres.DEFAULT_PORT)
+    ap.add_argument("--port", type=int,
+                    default=int(os.environ.get("ACD_PG_PORT", postgres.DEFAULT_PORT)))
     a = ap.parse_args(argv)
     n = 5000 if a.smoke else a.calls
     out = asyncio.run(main_async(n, a.port))
