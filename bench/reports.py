@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import json
+import os
 import random
 import resource
 import sys
