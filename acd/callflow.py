@@ -296,8 +296,8 @@ class CallFlow:
             case qc.QueueExit() if self.callbacks.waiting(cmd.call_id):
                 pass  # the visit ended when the callback was requested
             case qc.QueueExit():
-                self.record("queue_exited", call_id=cmd.call_id, queue=cmd.queue,
-                            outcome=cmd.outcome)
+                self.record("queue_exited", call_id=self.call_id_for(cmd.call_id),
+                            queue=cmd.queue, agent_id=cmd.agent_id, outcome=cmd.outcome)
 
     def _consult_command(self, cmd: qc.Command) -> None:
         """A consultation is routed like a call but is no queue visit of its own."""
