@@ -209,11 +209,17 @@ def main(argv: list[str] | None = None) -> int:
                     default=int(os.environ.get("ACD_PG_PORT", postgres.DEFAULT_PORT)))
     a = ap.parse_args(argv)
     n = 5000 if a.smoke else a.calls
-    out = asyncio.run(main_async(n, a.port))
+    was_running = postgres.status()
+    try:
+        out = asyncio.run(main_async(n, a.port))
+    finally:
+        if not was_running:
+            postgres.stop()
     print(json.dumps(out, indent=2))
+    if a.smoke:
+        return 0  # the smoke run shows that the benchmark works; its figures are not judged
     ok = out["writer_vs_raw_copy"] >= 0.5  # type: ignore[operator]
-    if not a.smoke:
-        ok = ok and out["month_report_queue_x_30m_s"] < 2.0  # type: ignore[operator]
+    ok = ok and out["month_report_queue_x_30m_s"] < 2.0  # type: ignore[operator]
     return 0 if ok else 1
 
 
