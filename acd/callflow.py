@@ -23,6 +23,7 @@ from acd.ari.models_generated import (
     ChannelHangupRequest,
     ChannelHold,
     ChannelStateChange,
+    ChannelTransfer,
     ChannelUnhold,
     DeviceStateChanged,
     PlaybackFinished,
@@ -34,6 +35,7 @@ from acd.ari.models_generated import (
 from acd.callbacks import Callbacks
 from acd.calls import Call, CallState, Leg
 from acd.config import Config
+from acd.control import TransferTargetKind
 from acd.event_sink import Recorder
 from acd.ivr_runner import IvrRunner, Lookup
 from acd.reattach import reattach, release_agent
@@ -161,6 +163,8 @@ class CallFlow:
                 await self._agent_hold(event.channel.id, held=True)
             case ChannelUnhold():
                 await self._agent_hold(event.channel.id, held=False)
+            case ChannelTransfer():
+                await self._refer(event)
             case DeviceStateChanged():
                 self.desk.device_state(event.device_state.name, event.device_state.state)
             case Connected():
@@ -471,6 +475,11 @@ class CallFlow:
             call.bridge_id = bridge.id
         await self.ari.bridges.add_channel(call.bridge_id, [call.channel_id, leg_id])
         await self.ari.channels.set_var(call.channel_id, "ACD_AGENT", agent_id)
+        if self.agents[agent_id].endpoint.upper().startswith("PJSIP/"):
+            # A REFER from the softphone comes to the app as ChannelTransfer (blind
+            # transfers then follow the hotline's own rules and are recorded like the API's).
+            with contextlib.suppress(AriError):
+                await self.ari.channels.set_var(leg_id, "PJSIP_TRANSFER_HANDLING()", "ari-only")
         await self.begin_talk(call, agent_id)
 
     async def begin_talk(self, call: Call, agent_id: str) -> None:
@@ -490,6 +499,22 @@ class CallFlow:
         extra = {"recording": name} if name else {}
         self.record("talk_started", call_id=call.call_id, agent_id=agent_id, queue=call.queue,
                     **extra)
+
+    async def _refer(self, event: ChannelTransfer) -> None:
+        """A softphone asked to transfer its call (SIP REFER)."""
+        leg_id = event.referred_by.source_channel.id
+        entry = self._legs.get(leg_id)
+        call = self.calls.get(entry[0]) if entry else None
+        target = event.refer_to.requested_destination.destination
+        if call is None or entry is None or call.agent_id != entry[1].agent_id or not target:
+            # Attended transfers by REFER/Replaces are not taken: the API offers them.
+            await self.ari.channels.transfer_progress(leg_id, "channel_declined")
+            return
+        queues = {q.name for q in self.config.queues}
+        kind: TransferTargetKind = (
+            "agent" if target in self.agents else "queue" if target in queues else "external")
+        await self.ari.channels.transfer_progress(leg_id, "channel_answered")
+        await self.transfers.blind(call, kind, target)
 
     # ------------------------------------------------------------------ hold
 

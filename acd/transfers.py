@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from acd.ari import AriNotFound
 from acd.calls import Call, CallState, Leg
+from acd.control import TransferTargetKind
 from queues import events as qe
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ __all__ = ["Transfers"]
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["queue", "agent", "external"]
 
 
 class Transfers:
@@ -49,7 +49,7 @@ class Transfers:
         call.agent_id = None
         return agent_id
 
-    async def blind(self, call: Call, kind: Kind, target: str) -> None:
+    async def blind(self, call: Call, kind: TransferTargetKind, target: str) -> None:
         f = self.flow
         by = call.agent_id
         if by is None:
@@ -104,7 +104,7 @@ class Transfers:
 
     # -- attended ------------------------------------------------------------------------
 
-    async def consult(self, call: Call, kind: Kind, target: str) -> None:
+    async def consult(self, call: Call, kind: TransferTargetKind, target: str) -> None:
         f = self.flow
         if call.agent_id is None or call.bridge_id is None:
             return

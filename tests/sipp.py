@@ -60,6 +60,8 @@ class Sipp:
             "-sf", inner, "-i", "127.0.0.1", "-p", str(self.port),
             "-mi", "127.0.0.1", "-mp", str(self.media_port),
             "-m", "1", "-l", "1", "-s", self.service, "-nostdin",
+            # NOTIFY, INFO, OPTIONS and UPDATE outside the script get a 200 OK by themselves
+            "-aa",
             "-timeout", f"{self.timeout_s}s", "-timeout_error", "-recv_timeout", "20000",
             "-trace_err", "-error_file", f"{self._inner_dir}/errors.log",
             "-trace_msg", "-message_file", f"{self._inner_dir}/messages.log",

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from acd.ari.http import AriHttp, Params, seg
 from acd.ari.models_generated import Channel, LiveRecording, Playback, Variable
 
-__all__ = ["Channels", "HangupReason", "SnoopDirection"]
+__all__ = ["Channels", "HangupReason", "SnoopDirection", "TransferProgress"]
 
 HangupReason = Literal[
     "normal", "busy", "congestion", "no_answer", "timeout", "rejected", "unallocated",
@@ -16,6 +16,9 @@ HangupReason = Literal[
     "failure", "answered_elsewhere",
 ]
 SnoopDirection = Literal["none", "both", "out", "in"]
+TransferProgress = Literal[
+    "channel_progress", "channel_answered", "channel_unavailable", "channel_declined",
+]
 
 
 def _csv(values: Sequence[str] | None) -> str | None:
@@ -242,6 +245,11 @@ class Channels:
 
     async def set_var(self, channel_id: str, variable: str, value: str | None) -> None:
         await self._post(channel_id, "variable", {"variable": variable, "value": value})
+
+    async def transfer_progress(self, channel_id: str, states: TransferProgress) -> None:
+        """Tell the transferring phone how a transfer the app handles is going (a SIP REFER
+        on a channel with ``PJSIP_TRANSFER_HANDLING(ari-only)``)."""
+        await self._post(channel_id, "transfer_progress", {"states": states})
 
     async def _post(
         self, channel_id: str, suffix: str, params: Params | None = None

@@ -63,7 +63,8 @@ class Hotline:
         return ev
 
     async def agent_phone(self, agent: str, scenario: str = "agent_uas.xml",
-                          answer_ms: int = 300, hold_ms: int = 1000) -> Sipp:
+                          answer_ms: int = 300, hold_ms: int = 1000,
+                          **extra: str) -> Sipp:
         port = next(_ports)
         register = Sipp(self.asterisk, "agent_register.xml", port, 17000 + port,
                         {"USER": agent}, service=agent, auth=(agent, f"pw{agent}"))
@@ -71,8 +72,8 @@ class Hotline:
         result = await register.wait()
         assert result.returncode == 0, result.output[-3000:]
         phone = Sipp(self.asterisk, scenario, port, 17000 + port,
-                     {"USER": agent, "ANSWER_MS": str(answer_ms), "HOLD_MS": str(hold_ms)},
-                     service=agent)
+                     {"USER": agent, "ANSWER_MS": str(answer_ms), "HOLD_MS": str(hold_ms),
+                      **extra}, service=agent)
         await phone.start()
         self.phones.append(phone)
         return phone

@@ -164,3 +164,19 @@ async def test_restarted_controller_reattaches_to_a_live_call(asterisk: Asterisk
             "the agent to be free again")
         for phone in phones:
             await finished(phone)
+
+
+async def test_blind_transfer_by_sip_refer_from_the_softphone(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001", "1003")) as h:
+        await h.agent_phone("1003", "agent_uas.xml", answer_ms=200)
+        call_id = await _connected_call(h, "13911110018", talk_ms=9000,
+                                        agent_scenario="agent_refer.xml",
+                                        TARGET="billing", TALK_MS="1500")
+        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1003")
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        transfer = h.events("transfer")[0]
+        assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
+                transfer.data["target"]) == ("1001", "blind", "queue", "billing")
+        assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1003"]
+        for phone in h.phones:
+            await finished(phone)
