@@ -153,3 +153,33 @@ async def test_waiting_caller_presses_hash_to_leave_a_message(asterisk: Asterisk
         # sipp sends no audio, so the message is an empty WAV: the file proves the recording.
         message = asterisk.host_path(f"/var/spool/asterisk/recording/vm-support-{call_id}.wav")
         assert message.exists()
+
+
+async def test_survey_after_the_agent_hangs_up(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        await h.agent_phone("1001", "callee_uas.xml", answer_ms=200, TALK_MS="2000")
+        caller = await h.caller("54", ani="13911110023", wait_ms=800, talk_ms=15000,
+                                scenario="caller_wait_bye.xml", key_gap_ms=4500)
+        call_id = await h.call_started("13911110023")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        # (the agent's 2 s wrap-up may end before or after the caller answers)
+        assert h.trail(call_id, skip=("ivr_step", "wrap_up_ended")) == [
+            "call_started", "queue_entered", "ring_started", "ring_ended", "queue_exited",
+            "talk_started", "talk_ended", "wrap_up_started", "survey_offered", "survey_answer",
+            "call_ended"]
+        assert h.events("survey_answer")[0].data["score"] == 4
+        assert h.events("call_ended")[0].data["hangup_by"] == "agent"
+
+
+async def test_agent_busy_on_a_private_call_gets_no_offer(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
+        # A call to the agent's phone that the hotline did not place.
+        private = await h.ari.channels.originate("PJSIP/1001", extension="wait",
+                                                 context="loopback", timeout=15)
+        await h.wait_event("agent_state", 10, agent_id="1001", to="paused", reason="device_busy")
+        assert h.flow.core.agent("1001").state.value == "paused"
+        await h.ari.channels.hangup(private.id)
+        await h.wait_event("agent_state", 10, agent_id="1001", **{"from": "paused"})
+        assert h.flow.core.agent("1001").state.value == "available"
