@@ -32,6 +32,7 @@ class _Pending:
     number: str
     queue: str
     call_id: str | None = None  # the callback call, once an agent is being offered it
+    silent: bool = False
 
 
 class Callbacks:
@@ -68,6 +69,23 @@ class Callbacks:
         f.record("queue_exited", call_id=call.call_id, queue=call.queue or queue,
                  outcome="callback_requested")
         f.record("callback_requested", call_id=call.call_id, number=number)
+
+    async def after_max_wait(self, call: Call, queue: str) -> None:
+        """The queue's max wait turned the caller into a callback: the routing core has
+        ended the visit already; the caller waits on, as a callback, from the same place."""
+        f = self.flow
+        self._pending[call.core_id] = _Pending(call.call_id, call.ani, queue, silent=True)
+        f.record("callback_requested", call_id=call.call_id, number=call.ani)
+        waited = f.clock() - call.started
+        f.apply_event(qe.CallArrived(call.core_id, queue, call.priority, {}, ani=call.ani,
+                                     waited=waited))
+        await f.moh(call, False)
+        await f.hangup_caller(call, "system", "callback_requested")
+
+    def silent(self, core_id: str) -> bool:
+        """A place kept for a callback after max wait: no new queue visit of its own."""
+        pending = self._pending.get(core_id)
+        return pending is not None and pending.silent
 
     async def agent_answered(self, call: Call, leg: Leg) -> None:
         """The agent took the callback: ring the caller's number."""

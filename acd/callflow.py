@@ -45,7 +45,7 @@ from acd.transfers import Transfers
 from agents.states import AgentStateChanged, IllegalTransition
 from queues import commands as qc
 from queues import events as qe
-from queues.config import OfferResult
+from queues.config import MaxWaitAction, OfferResult
 from queues.core import InvalidEvent, RoutingCore
 
 __all__ = ["CallFlow"]
@@ -259,6 +259,8 @@ class CallFlow:
         match cmd:
             case AgentStateChanged():
                 self.desk.state_changed(cmd)
+            case qc.Queued() if self.callbacks.silent(cmd.call_id):
+                pass
             case qc.Queued():
                 call = self.calls.get(cmd.call_id)
                 if call is not None:
@@ -279,18 +281,18 @@ class CallFlow:
                 if call is not None:
                     self.spawn(self.hangup_caller(call, "system", cmd.reason))
             case qc.Overflow():
+                # The old visit's exit and the new one's Queued come from the core as well.
                 call = self.calls.get(cmd.call_id)
                 if call is not None:
                     call.queue = cmd.to_queue
-                    self.record("queue_entered", call_id=cmd.call_id, queue=cmd.to_queue,
-                                priority=call.caller_class)
+                    self.spawn(self.ari.channels.set_var(call.channel_id, "ACD_QUEUE",
+                                                         cmd.to_queue))
             case qc.LeaveQueue():
                 call = self.calls.get(cmd.call_id)
-                if call is not None:
-                    if cmd.action.value == "callback":
-                        self.record("callback_requested", call_id=call.call_id,
-                                    number=call.ani)
-                    self.spawn(self.voicemail(call, cmd.queue, 60))
+                if call is not None and cmd.action is MaxWaitAction.CALLBACK:
+                    self.spawn(self.callbacks.after_max_wait(call, cmd.queue))
+                elif call is not None:
+                    self.spawn(self.voicemail(call, cmd.queue, 120))
             case qc.AnnounceEwt():
                 call = self.calls.get(cmd.call_id)
                 if call is not None and not self.callbacks.waiting(call.core_id):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 
 from acd.sandbox.asterisk import AsteriskSandbox
 from tests.integration.callflow.harness import finished, running_hotline
@@ -61,20 +62,20 @@ async def test_abandon_while_an_agent_is_ringing(asterisk: AsteriskSandbox) -> N
 async def test_invalid_keys_three_times_lead_to_the_fallback(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001",)) as h:
         await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
-        # Each wrong key is followed by the invalid-input prompt and the menu again. The keys
-        # differ: a replayed RFC 4733 packet train of the same digit looks like a repeat.
-        caller = await h.caller("987", ani="13911110005", wait_ms=800, talk_ms=3000,
+        # Each wrong key is followed by the invalid-input prompt and the menu again; the
+        # first goes as RFC 4733, the others as SIP INFO (see tests/sipp.py).
+        caller = await h.caller("9*9", ani="13911110005", wait_ms=800, talk_ms=6000,
                                 key_gap_ms=2500)
         call_id = await h.call_started("13911110005")
         await finished(caller)
         steps = [(e.data["node"], e.data["step"], e.data.get("key"))
                  for e in h.events("ivr_step") if e.call_id == call_id]
         assert [s for s in steps if s[1] in ("invalid", "fallback")] == [
-            ("menu", "invalid", "9"), ("menu", "invalid", "8"), ("menu", "invalid", "7"),
+            ("menu", "invalid", "9"), ("menu", "invalid", "*"), ("menu", "invalid", "9"),
             ("menu", "fallback", None),
         ]
         assert h.events("queue_entered")[0].queue == "support"
-        assert h.events("queue_exited")[0].data["outcome"] == "answered"
+        assert h.events("ring_started")[0].agent_id == "1001"
 
 
 async def test_lookup_service_down_gives_the_spoken_fallback(asterisk: AsteriskSandbox) -> None:
@@ -183,3 +184,63 @@ async def test_agent_busy_on_a_private_call_gets_no_offer(asterisk: AsteriskSand
         await h.ari.channels.hangup(private.id)
         await h.wait_event("agent_state", 10, agent_id="1001", **{"from": "paused"})
         assert h.flow.core.agent("1001").state.value == "available"
+
+
+async def test_lookup_answer_is_spoken(asterisk: AsteriskSandbox) -> None:
+    asked: list[str] = []
+
+    async def balance(request: web.Request) -> web.Response:
+        asked.append(request.query_string)
+        return web.json_response({"balance": "42"})
+
+    app = web.Application()
+    app.router.add_get("/balance", balance)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 8097).start()
+    try:
+        async with running_hotline(asterisk) as h:
+            caller = await h.caller("6", ani="13911110024", wait_ms=800, talk_ms=20000,
+                                    scenario="caller_wait_bye.xml")
+            call_id = await h.call_started("13911110024")
+            await finished(caller)
+            await h.wait_event("call_ended", 10, call_id=call_id)
+            steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
+                     if e.call_id == call_id]
+            assert ("balance_ok", "lookup_ok") in steps
+            assert steps.index(("balance_ok", "lookup_ok")) < steps.index(("bye", "entered"))
+            assert ("lookup_down", "entered") not in steps
+            assert len(asked) == 1 and "13911110024" in asked[0]
+    finally:
+        await runner.cleanup()
+
+
+async def test_max_wait_overflows_to_another_queue(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
+        caller = await h.caller("7", ani="13911110025", wait_ms=800, talk_ms=9000)
+        call_id = await h.call_started("13911110025")
+        await h.wait_event("talk_started", 15, call_id=call_id)
+        await finished(caller)
+        visits = [(e.kind, e.queue, e.data.get("outcome")) for e in h.events()
+                  if e.kind in ("queue_entered", "queue_exited") and e.call_id == call_id]
+        assert visits == [("queue_entered", "short", None), ("queue_exited", "short", "overflow"),
+                          ("queue_entered", "support", None),
+                          ("queue_exited", "support", "answered")]
+        entered, left = (e.ts for e in h.events("queue_entered", "queue_exited")[:2])
+        assert 3.0 <= left - entered < 4.5, "overflow after the 3 s max wait"
+
+
+async def test_max_wait_turns_the_caller_into_a_callback(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk) as h:
+        caller = await h.caller("8", ani="13911110026", wait_ms=800, talk_ms=15000,
+                                scenario="caller_wait_bye.xml")
+        call_id = await h.call_started("13911110026")
+        await finished(caller)
+        await h.wait_event("call_ended", 10, call_id=call_id)
+        assert h.trail(call_id) == ["call_started", "queue_entered", "queue_exited",
+                                    "callback_requested", "call_ended"]
+        exited = h.events("queue_exited")[0]
+        assert (exited.queue, exited.data["outcome"]) == ("short_callback", "callback_requested")
+        assert h.flow.callbacks.waiting(call_id), "the callback keeps a place in the queue"
+        assert h.flow.core.waiting("short_callback") == [call_id]
