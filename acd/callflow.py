@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 _BUSY_CAUSES = {17}
 _REJECT_CAUSES = {21}
 CALLBACK_KEY = "*"
+_BRIDGE_PREFIXES = ("call-", "consult-", "sup-")
 VOICEMAIL_KEY = "#"
 _TICK_SECONDS = 0.25
 
@@ -591,7 +592,7 @@ class CallFlow:
         if done or call.state is CallState.ENDED:
             await self.hangup_caller(call, "agent", "agent hung up")
 
-    async def _caller_gone(self, call: Call) -> None:
+    async def _caller_gone(self, call: Call, outcome: str | None = None) -> None:
         now = self.clock()
         call.hangup_by = call.hangup_by or "caller"
         state = call.state
@@ -611,9 +612,9 @@ class CallFlow:
             await self.stop_recording(call)
         elif state is CallState.IVR:
             self.record("ivr_finished", call_id=call.call_id, self_service=True)
-        call.move(CallState.ENDED, now, "caller hung up")
+        call.move(CallState.ENDED, now, outcome or "caller hung up")
         self.record("call_ended", call_id=call.call_id, hangup_by=call.hangup_by,
-                    outcome=state.value)
+                    outcome=outcome or state.value)
         await self._cleanup(call)
 
     async def hangup_caller(self, call: Call, by: str, reason: str) -> None:
@@ -701,7 +702,8 @@ class CallFlow:
 
     async def resync(self) -> None:
         """After a (re)connect: subscribe to the agents' phones, close calls whose channels
-        vanished while disconnected, keep the rest."""
+        vanished while disconnected, keep the rest, adopt tagged calls this controller does
+        not know, and destroy the hotline's bridges that no call uses any more."""
         try:
             await self.desk.subscribe_devices()
         except AriError as exc:
@@ -716,11 +718,27 @@ class CallFlow:
             if call.channel_id not in live and not call.ended:
                 log.info("re-sync: call %s vanished while disconnected", call.call_id)
                 call.hangup_by = call.hangup_by or "system"
-                await self._caller_gone(call)
+                await self._caller_gone(call, "lost_while_disconnected")
             for leg_id in list(call.legs):
                 if leg_id not in live:
                     await self._leg_gone(leg_id, _Vanished())
         await reattach(self, channels)
+        await self._drop_orphan_bridges()
+
+    async def _drop_orphan_bridges(self) -> None:
+        try:
+            bridges = await self.ari.bridges.list()
+        except AriError as exc:
+            log.warning("re-sync: cannot list bridges: %s", exc)
+            return
+        used = {b for call in self.calls.values() for b in (call.bridge_id, call.consult_bridge)}
+        used |= self.supervision.bridges()
+        for bridge in bridges:
+            ours = bridge.id.startswith(_BRIDGE_PREFIXES)
+            if ours and bridge.id not in used and not bridge.channels:
+                log.info("re-sync: destroying bridge %s that no call uses", bridge.id)
+                with contextlib.suppress(AriNotFound):
+                    await self.ari.bridges.destroy(bridge.id)
 
     def adopt(self, call: Call) -> None:
         """Take over a call found in Asterisk (see acd.reattach)."""

@@ -52,6 +52,9 @@ class Supervision:
         log.info("call %s: supervisor %s joined (%s)", call.call_id, endpoint, mode)
         return sup_id
 
+    def bridges(self) -> set[str]:
+        return {b for b, _ in self._sessions.values() if b is not None}
+
     async def gone(self, channel_id: str) -> bool:
         """The supervisor hung up: tear down what their session used."""
         session = self._sessions.pop(channel_id, None)

@@ -13,6 +13,7 @@ from acd.reattach import REATTACHED
 from acd.sandbox.asterisk import AsteriskSandbox
 from agents.states import AgentState
 from tests.integration.callflow.harness import Hotline, finished, running_hotline
+from tests.sipp import Sipp
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.asterisk
@@ -141,6 +142,7 @@ async def test_ari_connection_dropped_mid_call_calls_survive_and_resync(
             assert lost.index("talk_ended") < lost.index("call_ended")
             closed = next(e for e in h.events("call_ended") if e.call_id == vanished)
             assert closed.data["hangup_by"] == "system", "nobody saw who hung up"
+            assert closed.data["outcome"] == "lost_while_disconnected"
     finally:
         await proxy.close()
 
@@ -180,3 +182,24 @@ async def test_blind_transfer_by_sip_refer_from_the_softphone(asterisk: Asterisk
         assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1003"]
         for phone in h.phones:
             await finished(phone)
+
+
+@pytest.mark.parametrize(("code", "logged_in"), [("*111111", True), ("*119999", False)])
+async def test_feature_code_login_from_the_softphone(
+    asterisk: AsteriskSandbox, code: str, logged_in: bool,
+) -> None:
+    async with running_hotline(asterisk) as h:
+        port = 5330
+        phone = Sipp(asterisk, "agent_dial.xml", port, 17000 + port, {"USER": "1001"},
+                     service=code, auth=("1001", "pw1001"))
+        await phone.start()
+        h.phones.append(phone)
+        await finished(phone)
+        states = [(e.data["from"], e.data["to"]) for e in h.events("agent_state")
+                  if e.agent_id == "1001"]
+        assert states[:1] == ([("logged_out", "available")] if logged_in else [])
+        assert h.flow.agents["1001"].logged_in is logged_in
+        if logged_in:
+            # The feature-code call itself kept the phone busy for a moment.
+            await h.wait_for(lambda: h.flow.agents["1001"].state is AgentState.AVAILABLE, 5,
+                             "the agent to be available once the phone is free")
