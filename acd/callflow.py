@@ -38,6 +38,7 @@ from acd.config import Config
 from acd.control import TransferTargetKind
 from acd.event_sink import Recorder
 from acd.ivr_runner import IvrRunner, Lookup
+from acd.notices import NoticeBoard
 from acd.reattach import reattach, release_agent
 from acd.routing_setup import routing_config
 from acd.supervision import Supervision
@@ -80,7 +81,7 @@ class CallFlow:
         self._by_channel: dict[str, str] = {}
         self._legs: dict[str, tuple[str, Leg]] = {}
         self._offers: dict[int, str] = {}
-        self.notices: list[str] = []
+        self.notices = NoticeBoard(config.ivr)
         self._voicemails: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._errors: list[BaseException] = []

@@ -66,8 +66,8 @@ class HotlineControl:
                 asa_today=st.asa(),
             ))
         return Snapshot(now=now, queues=queues, agents=agents,
-                        calls_in_progress=len(self.flow.calls), notices=list(self.flow.notices),
-                        targets=_TARGETS)
+                        calls_in_progress=len(self.flow.calls),
+                        notices=list(self.flow.notices.texts), targets=_TARGETS)
 
     def decisions(self, call_id: str) -> Sequence[str]:
         return [str(d) for d in self.flow.core.decisions(call_id)]
@@ -156,7 +156,10 @@ class HotlineControl:
                          notes=notes)
 
     async def set_notices(self, notices: Sequence[str]) -> None:
-        self.flow.notices = list(notices)
+        try:
+            await self.flow.notices.set(notices)
+        except ValueError as exc:
+            raise ControlError(str(exc), 503) from None
 
     async def supervise(self, supervisor_endpoint: str, call_id: str,
                         mode: Literal["listen", "whisper", "barge"]) -> str:

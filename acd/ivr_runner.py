@@ -52,9 +52,9 @@ class IvrRunner:
         return call_id in self._ivr
 
     async def start(self, call: Call) -> None:
-        notices = self.flow.notices
+        board = self.flow.notices
         self._ivr[call.call_id] = Interpreter(self.flow.config.ivr,
-                                              notices=lambda: tuple(notices))
+                                              notices=lambda: tuple(board.media))
         await self.feed(call, ii.Started(self._now(), call.ani, call.dnis))
 
     def drop(self, call: Call, caller_hung_up: bool = False) -> None:

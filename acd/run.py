@@ -69,7 +69,7 @@ async def _today(dsn: str) -> list[Event]:
 
 
 async def serve(config: Config, *, api_port: int | None, simulate: int,
-                stop: asyncio.Event) -> None:
+                stop: asyncio.Event, sandbox_root: Path | None = None) -> None:
     memory = TodaySink(time.time)
     sinks: list[EventSink] = [memory]
     writer = None
@@ -95,6 +95,7 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
             if simulate:
                 config = await _simulated_agents(ari, config)
             flow = CallFlow(config, ari, record)
+            flow.notices.mirror_root = sandbox_root
             log.info("hotline %s answering %s (ARI app %s)", config.hotline.name,
                      ", ".join(config.hotline.numbers), config.ari.app)
             async with asyncio.TaskGroup() as tg:
@@ -169,7 +170,8 @@ def main(argv: Sequence[str]) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        await serve(config, api_port=ns.api_port or None, simulate=ns.simulate, stop=stop)
+        await serve(config, api_port=ns.api_port or None, simulate=ns.simulate, stop=stop,
+                    sandbox_root=sandbox_root)
 
     asyncio.run(_main())
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 
+from acd.hotline_control import HotlineControl
 from acd.sandbox.asterisk import AsteriskSandbox
 from tests.integration.callflow.harness import finished, running_hotline
 from tests.sipp import Sipp
@@ -244,3 +245,23 @@ async def test_max_wait_turns_the_caller_into_a_callback(asterisk: AsteriskSandb
         assert (exited.queue, exited.data["outcome"]) == ("short_callback", "callback_requested")
         assert h.flow.callbacks.waiting(call_id), "the callback keeps a place in the queue"
         assert h.flow.core.waiting("short_callback") == [call_id]
+
+
+async def test_outage_notices_set_by_a_supervisor_are_played(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk) as h:
+        h.flow.notices.mirror_root = asterisk.rootfs
+        control = HotlineControl(h.flow, h.sink)
+        await control.set_notices(["Planned outage in Pudong today from nine to noon.",
+                                   "sound:vm-sorry"])
+        assert control.snapshot().notices[1] == "sound:vm-sorry"
+        spoken = h.flow.notices.media[0]
+        assert spoken.startswith("sound:/")
+        assert asterisk.host_path(spoken.removeprefix("sound:") + ".wav").exists()
+        caller = await h.caller("3", ani="13911110027", wait_ms=9000, talk_ms=20000,
+                                scenario="caller_wait_bye.xml")
+        call_id = await h.call_started("13911110027")
+        await finished(caller)
+        steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
+                 if e.call_id == call_id]
+        assert steps.index(("news", "notices")) < steps.index(("menu", "entered"))
+        assert len(h.flow.notices.media) == 2
