@@ -229,6 +229,8 @@ class AsteriskSandbox:
         for rel in ("var/run/asterisk", "var/log/asterisk", "var/spool/asterisk/recording"):
             self.host_path(rel).mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        # A fresh start forgets the phones registered before (contacts live in astdb).
+        self.host_path("/var/lib/asterisk/astdb.sqlite3").unlink(missing_ok=True)
         conf = f"{self.params.etc_dir}/asterisk.conf"
         with self.log_file.open("ab") as out:
             proc = subprocess.Popen(
