@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from reports.events import Event, EventError, make_event
 
-__all__ = ["EventSink", "MemorySink", "Recorder", "TodaySink"]
+__all__ = ["EventSink", "MemorySink", "Recorder", "TodaySink", "midnight"]
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +55,19 @@ class TodaySink(MemorySink):
     def __init__(self, clock: Any) -> None:
         super().__init__()
         self._clock = clock
-        self._midnight = _midnight(clock())
+        self._midnight = midnight(clock())
 
     def emit(self, ev: Event) -> None:
         if ev.kind not in self.KINDS:
             return
-        midnight = _midnight(self._clock())
-        if midnight != self._midnight:
-            self._midnight = midnight
-            self.events = [e for e in self.events if e.ts >= midnight]
-        if ev.ts >= midnight:
+        today = midnight(self._clock())
+        if today != self._midnight:
+            self._midnight = today
+            self.events = [e for e in self.events if e.ts >= today]
+        if ev.ts >= today:
             self.events.append(ev)
 
 
-def _midnight(now: float) -> float:
+def midnight(now: float) -> float:
+    """The start of `now`'s local day."""
     return time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))

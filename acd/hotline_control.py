@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -18,7 +17,7 @@ from acd.control import (
     TransferMode,
     TransferTargetKind,
 )
-from acd.event_sink import MemorySink
+from acd.event_sink import MemorySink, midnight
 from agents.states import AgentState
 from reports.events import Event
 
@@ -193,11 +192,11 @@ class _QueueDay:
 def _today_by_queue(events: Sequence[Event], now: float, t: float,
                     s: float) -> dict[str, _QueueDay]:
     """Today's queue figures from the event log (metrics.md definitions, default SL)."""
-    midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+    start = midnight(now)
     entered: dict[tuple[str, str], float] = {}
     out: dict[str, _QueueDay] = {}
     for ev in events:
-        if ev.ts < midnight or ev.queue is None or ev.call_id is None:
+        if ev.ts < start or ev.queue is None or ev.call_id is None:
             continue
         key = (ev.call_id, ev.queue)
         if ev.kind == "queue_entered":

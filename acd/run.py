@@ -19,7 +19,7 @@ from acd.ari import AriClient, AriConfig
 from acd.callflow import CallFlow
 from acd.config import Config, load_config
 from acd.config_yaml import ConfigError
-from acd.event_sink import EventSink, MemorySink, Recorder, TodaySink
+from acd.event_sink import EventSink, MemorySink, Recorder, TodaySink, midnight
 from reports.events import Event
 
 __all__ = ["main", "serve"]
@@ -60,10 +60,10 @@ async def _today(dsn: str) -> list[Event]:
     from reports.db import connect
     from reports.dbreport import load_events
 
-    midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+    start = midnight(time.time())
     conn = await connect(dsn)
     try:
-        return await load_events(conn, int(midnight * 1_000_000), None)
+        return await load_events(conn, int(start * 1_000_000), None)
     finally:
         await conn.close()
 
