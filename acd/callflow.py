@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
-from acd.agent_desk import AgentDesk
+from acd.agent_desk import AgentDesk, AgentRuntime
 from acd.ari import AriClient, AriError, AriEvent, AriNotFound, Connected, Disconnected
 from acd.ari.models_generated import (
     ChannelDestroyed,
@@ -103,8 +103,9 @@ class CallFlow:
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), _TICK_SECONDS)
+                # Never wait for ARI work here: a slow request must not hold back the
+                # core's clock-driven decisions (ring timeouts, overflow).
                 self.apply_event(qe.Tick())
-                await self._drain()
         finally:
             sub.close()
             self.ivr.stop()
@@ -185,6 +186,9 @@ class CallFlow:
                                  channel.channelvars or {})
         elif role == "agent" and channel.id in self._legs:
             await self._agent_answered(channel.id)
+        elif role == "agent":
+            # An offer that ended before the phone was answered: nobody waits for this leg.
+            await self._hangup_quietly(channel.id)
         elif role == "feature":
             await self.desk.feature(channel.id, channel.name, args[1] if len(args) > 1 else "")
         elif role == "external" and channel.id in self._legs:
@@ -271,7 +275,7 @@ class CallFlow:
                     if not self.callbacks.waiting(call.core_id):
                         self.spawn(self.moh(call, True))
             case qc.Offer():
-                self.spawn(self._offer(cmd))
+                self._offer(cmd)
             case qc.CancelOffer():
                 self._cancel_offer(cmd)
             case qc.Connected():
@@ -311,7 +315,7 @@ class CallFlow:
         """A consultation is routed like a call but is no queue visit of its own."""
         match cmd:
             case qc.Offer():
-                self.spawn(self._offer(cmd))
+                self._offer(cmd)
             case qc.CancelOffer():
                 self._cancel_offer(cmd)
             case qc.Connected():
@@ -371,11 +375,13 @@ class CallFlow:
 
     # ------------------------------------------------------------------ offers
 
-    async def _offer(self, offer: qc.Offer) -> None:
+    def _offer(self, offer: qc.Offer) -> None:
+        """Book the offer at once, so a cancel that follows in the same turn finds it;
+        only the originate is left to a task."""
         call = self.call_for(offer.call_id)
         agent = self.agents.get(offer.agent_id)
         if call is None or agent is None:
-            self.apply_event(qe.OfferFailed(offer.offer_id, OfferResult.NO_ANSWER))
+            self.spawn(self._offer_impossible(offer.offer_id))
             return
         leg_id = f"leg-{offer.offer_id}-{uuid.uuid4().hex[:8]}"
         leg = Leg(leg_id, offer.agent_id, offer.offer_id)
@@ -385,6 +391,13 @@ class CallFlow:
             call.move(CallState.OFFERING, self.clock(), f"offer {offer.offer_id}")
         self.record("ring_started", call_id=call.call_id, agent_id=offer.agent_id,
                     queue=offer.queue)
+        self.spawn(self._originate_offer(offer, call, agent, leg_id))
+
+    async def _offer_impossible(self, offer_id: int) -> None:
+        self.apply_event(qe.OfferFailed(offer_id, OfferResult.NO_ANSWER))
+
+    async def _originate_offer(self, offer: qc.Offer, call: Call, agent: AgentRuntime,
+                               leg_id: str) -> None:
         try:
             await self.ari.channels.originate(
                 agent.endpoint, channel_id=leg_id, app=self.app,
@@ -398,6 +411,10 @@ class CallFlow:
         except AriError as exc:
             log.info("offer %s to %s failed at once: %s", offer.offer_id, agent.endpoint, exc)
             self._leg_failed(leg_id, OfferResult.BUSY)
+            return
+        if leg_id not in self._legs:
+            # Cancelled while the originate was on its way: its hang-up found no channel yet.
+            await self._hangup_quietly(leg_id)
 
     def _leg_failed(self, leg_id: str, result: OfferResult) -> None:
         entry = self._legs.pop(leg_id, None)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from typing import Any
+
 import pytest
 from aiohttp import web
 
@@ -230,6 +234,40 @@ async def test_max_wait_overflows_to_another_queue(asterisk: AsteriskSandbox) ->
                           ("queue_exited", "support", "answered")]
         entered, left = (e.ts for e in h.events("queue_entered", "queue_exited")[:2])
         assert 3.0 <= left - entered < 4.5, "overflow after the 3 s max wait"
+
+
+async def test_ring_timeout_passes_while_the_originate_is_slow(
+        asterisk: AsteriskSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow ARI request holds up neither the core's timers nor the next offer, and
+    the late leg of the cancelled offer is hung up instead of being left ringing."""
+    async with running_hotline(asterisk, login=("1001", "1002")) as h:
+        await h.agent_phone("1001", "agent_noanswer.xml")
+        await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
+        channels = h.flow.ari.channels
+        originate = channels.originate
+        slowed: list[str] = []
+
+        async def slow_first_offer(endpoint: str, **kw: Any) -> Any:
+            if kw.get("app_args", [""])[0] == "agent" and not slowed:
+                slowed.append(kw["channel_id"])
+                await asyncio.sleep(4.5)  # past the support queue's 3 s ring timeout
+            return await originate(endpoint, **kw)
+
+        monkeypatch.setattr(channels, "originate", slow_first_offer)
+        caller = await h.caller("1", ani="13911110028", wait_ms=800, talk_ms=9000)
+        call_id = await h.call_started("13911110028")
+        talk = await h.wait_event("talk_started", 15, call_id=call_id)
+        rings = [(e.kind, e.agent_id, e.data.get("result"))
+                 for e in h.events("ring_started", "ring_ended") if e.call_id == call_id]
+        assert rings == [("ring_started", "1001", None), ("ring_ended", "1001", "no_answer"),
+                         ("ring_started", "1002", None), ("ring_ended", "1002", "answered")]
+        first_ring = h.events("ring_started")[0].ts
+        assert talk.ts - first_ring < 4.5, "the second offer did not wait for the first"
+        await asyncio.sleep(5.0 - (time.time() - first_ring))
+        live = {c.id for c in await h.ari.channels.list()}
+        assert slowed and slowed[0] not in live, "the cancelled offer's leg was hung up"
+        assert h.flow.core.agent("1002").state.value == "on_call"
+        await finished(caller)
 
 
 async def test_max_wait_turns_the_caller_into_a_callback(asterisk: AsteriskSandbox) -> None:
