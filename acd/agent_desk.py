@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from acd.agent_presence import AgentPresence
 from acd.ari import AriNotFound
 from acd.ari.models_generated import PlaybackFinished
 from acd.feature_codes import FeatureRequest, parse_feature
@@ -49,6 +50,7 @@ class AgentDesk:
         self.agents = {a.id: AgentRuntime(a.id, a.endpoint) for a in agents}
         self._by_endpoint = {a.endpoint.split("/", 1)[-1]: a.id for a in agents}
         self._by_device = {a.endpoint: a.id for a in agents}
+        self.presence = AgentPresence(flow)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -77,6 +79,17 @@ class AgentDesk:
     def end_wrap_up(self, agent_id: str) -> None:
         self.request(qe.WrapUpEnded(agent_id))
 
+    def resume(self, agent_id: str, pause_reason: str | None) -> bool:
+        """Log in an agent an earlier controller had logged in (paused, if they were)."""
+        try:
+            self.login(agent_id)
+            if pause_reason is not None:
+                self.pause(agent_id, pause_reason)
+        except AgentRequestRefused as exc:
+            log.warning("agent %s not restored: %s", agent_id, exc)
+            return False
+        return True
+
     # -- the timeline --------------------------------------------------------------------
 
     def state_changed(self, ch: AgentStateChanged) -> None:
@@ -84,6 +97,7 @@ class AgentDesk:
         rt = self.agents.get(ch.agent_id)
         if rt is not None:
             rt.state, rt.since, rt.pause_reason = ch.new, ch.at, ch.pause_reason
+            self.presence.changed(ch.agent_id, ch.new, ch.pause_reason)
             if ch.call_id:
                 rt.last_call = self.flow.call_id_for(ch.call_id)
         data: dict[str, Any] = {"from": ch.old.value, "to": ch.new.value}

@@ -85,6 +85,7 @@ class CallFlow:
         self._voicemails: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._errors: list[BaseException] = []
+        self._resync_lock = asyncio.Lock()
         self.app = config.ari.app
         self.consults: dict[str, str] = {}
         self.transfers = Transfers(self)
@@ -99,6 +100,9 @@ class CallFlow:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set; tick the routing core's timers meanwhile."""
         sub = self.ari.subscribe(self.on_event)
+        if self.ari.connected:
+            # Its Connected event may have gone out before this subscription.
+            self.spawn(self.resync())
         try:
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
@@ -719,13 +723,19 @@ class CallFlow:
     # ------------------------------------------------------------------ re-sync
 
     async def resync(self) -> None:
-        """After a (re)connect: subscribe to the agents' phones, close calls whose channels
+        """After a (re)connect: subscribe to the agents' phones, log in again the agents an
+        earlier controller had logged in (Asterisk globals), close calls whose channels
         vanished while disconnected, keep the rest, adopt tagged calls this controller does
         not know, and destroy the hotline's bridges that no call uses any more."""
+        async with self._resync_lock:
+            await self._resync()
+
+    async def _resync(self) -> None:
         try:
             await self.desk.subscribe_devices()
         except AriError as exc:
             log.warning("device states not subscribed: %s", exc)
+        await self.desk.presence.restore()
         try:
             channels = await self.ari.channels.list()
         except AriError as exc:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from acd.agent_presence import AgentPresence
 from acd.ari import AriClient, AriConfig, AriError
 from acd.callflow import CallFlow
 from acd.config import Config, load_config
@@ -105,9 +106,12 @@ async def finished(phone: Sipp) -> SippResult:
 @contextlib.asynccontextmanager
 async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = (),
                           ari_port: int | None = None,
-                          keep_phones: bool = False) -> AsyncIterator[Hotline]:
+                          keep_phones: bool = False, restore_agents: bool = False,
+                          leave_agents: bool = False) -> AsyncIterator[Hotline]:
     """The hotline of `hotline_test.yaml`; `ari_port` reaches ARI through a proxy;
-    `keep_phones` leaves the sipp phones running when the controller stops."""
+    `keep_phones` leaves the sipp phones running when the controller stops.
+    The agents' stored presence (astdb) is cleared before the controller starts and after
+    it stops, unless `restore_agents` / `leave_agents` ask to keep it."""
     env = {"ARI_PASSWORD": asterisk.params.ari_password,
            "ACD_DSN": "postgresql://unused@127.0.0.1:1/unused"}
     config = load_config(CONFIG, env=env)
@@ -118,10 +122,14 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
                            password=asterisk.params.ari_password, app=config.ari.app,
                            reconnect_initial=0.2, reconnect_max=1.0)
     async with AriClient(ari_config) as ari:
+        # Connected before the controller subscribes, as `acd run` does: the controller
+        # must re-sync at start without seeing the stream's Connected event.
+        await ari.wait_connected(10)
+        if not restore_agents:
+            await _forget_agents(ari, config)
         flow = CallFlow(config, ari, record)
         stop = asyncio.Event()
         task = asyncio.create_task(flow.run(stop))
-        await ari.wait_connected(10)
         for agent in login:
             flow.desk.login(agent)
         hotline = Hotline(asterisk, config, flow, sink, ari)
@@ -130,6 +138,8 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
         finally:
             stop.set()
             await task
+            if not leave_agents:
+                await _forget_agents(ari, config)
             if not keep_phones:
                 # A clean slate for the next test: no call of this one may be re-attached.
                 for phone in hotline.phones:
@@ -137,3 +147,8 @@ async def running_hotline(asterisk: AsteriskSandbox, login: tuple[str, ...] = ()
                 for channel in await ari.channels.list():
                     with contextlib.suppress(AriError):
                         await ari.channels.hangup(channel.id)
+
+
+async def _forget_agents(ari: AriClient, config: Config) -> None:
+    for agent in config.agents:
+        await ari.asterisk.set_global_var(AgentPresence.key(agent.id), "logged_out")

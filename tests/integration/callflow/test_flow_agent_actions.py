@@ -168,6 +168,29 @@ async def test_restarted_controller_reattaches_to_a_live_call(asterisk: Asterisk
             await finished(phone)
 
 
+async def test_restarted_controller_logs_the_agents_in_again(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001", "1002", "1003"),
+                               leave_agents=True) as first:
+        first.flow.desk.pause("1002", "lunch")
+        first.flow.desk.logout("1003")
+    async with running_hotline(asterisk, restore_agents=True) as second:
+        assert await second.ari.asterisk.get_global_var("ACD_AGENT_1002") == "paused:lunch"
+        await second.wait_for(lambda: second.flow.agents["1002"].logged_in, 10,
+                              "the agents restored")
+        states = {a: (rt.state.value, rt.pause_reason) for a, rt in second.flow.agents.items()}
+        assert states == {"1001": ("available", None), "1002": ("paused", "lunch"),
+                          "1003": ("logged_out", None), "1004": ("logged_out", None)}
+        call_id = await _connected_call(second, "13911110029", talk_ms=1500)
+        assert second.events("talk_started")[0].agent_id == "1001"
+        await second.wait_event("call_ended", 15, call_id=call_id)
+        for phone in second.phones:
+            await finished(phone)
+    async with running_hotline(asterisk, restore_agents=True) as third:
+        await asyncio.sleep(1.0)
+        assert not any(rt.logged_in for rt in third.flow.agents.values()), \
+            "a controller stopped without leave_agents forgets them"
+
+
 async def test_blind_transfer_by_sip_refer_from_the_softphone(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001", "1003")) as h:
         await h.agent_phone("1003", "agent_uas.xml", answer_ms=200)
