@@ -111,7 +111,8 @@ async def serve(config: Config, *, api_port: int | None, simulate: int,
                     from acd.simulation import simulate_traffic
 
                     for agent in config.agents:
-                        flow.desk.login(agent.id)
+                        if not flow.agents[agent.id].logged_in:
+                            flow.desk.login(agent.id)
                     tg.create_task(simulate_traffic(ari, config, simulate, stop))
     finally:
         if writer is not None:
@@ -143,9 +144,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--api-port", type=int, default=8080,
                         help="HTTP API and wallboard port on 127.0.0.1 (0 = none)")
     parser.add_argument("--simulate", type=int, default=0, metavar="N",
-                        help="place N simulated calls; agents whose softphone is not "
-                             "registered get a simulated phone; all agents are logged in "
-                             "calls (for a demo without real phones)")
+                        help="place N simulated calls (a demo without real phones): "
+                             "agents whose softphone is not registered get a simulated "
+                             "phone, and every agent is logged in")
     parser.add_argument("--sandbox", action="store_true",
                         help="Asterisk is the private sandbox: copy prompts into its chroot")
     parser.add_argument("-v", "--verbose", action="store_true")
