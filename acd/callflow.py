@@ -35,6 +35,7 @@ from acd.ari.models_generated import (
 from acd.callbacks import Callbacks
 from acd.calls import Call, CallState, Leg
 from acd.config import Config
+from acd.config_model import AnnounceConfig
 from acd.control import TransferTargetKind
 from acd.event_sink import Recorder
 from acd.ivr_runner import IvrRunner, Lookup
@@ -60,6 +61,18 @@ CALLBACK_KEY = "*"
 _BRIDGE_PREFIXES = ("call-", "consult-", "sup-")
 VOICEMAIL_KEY = "#"
 _TICK_SECONDS = 0.25
+
+
+def announcement_media(announce: AnnounceConfig, position: int, ewt: float | None) -> list[str]:
+    """What a waiting caller hears: the position and the estimated wait (whole minutes,
+    at least one), each only if the queue's `announce` section asks for it."""
+    media: list[str] = []
+    if announce.position:
+        media += ["sound:queue-thereare", f"number:{position}", "sound:queue-callswaiting"]
+    if announce.ewt and ewt is not None:
+        media += ["sound:queue-holdtime", f"number:{max(1, round(ewt / 60))}",
+                  "sound:queue-minutes"]
+    return media
 
 
 class CallFlow:
@@ -366,10 +379,10 @@ class CallFlow:
                 await self.ari.channels.stop_moh(call.channel_id)
 
     async def _announce(self, call: Call, position: int, ewt: float | None) -> None:
-        media = ["sound:queue-thereare", f"number:{position}", "sound:queue-callswaiting"]
-        if ewt is not None:
-            media += ["sound:queue-holdtime", f"number:{max(1, round(ewt / 60))}",
-                      "sound:queue-minutes"]
+        announce = self.config.queue(call.queue).announce if call.queue else AnnounceConfig()
+        media = announcement_media(announce, position, ewt)
+        if not media:
+            return
         await self.moh(call, False)
         with contextlib.suppress(AriError):
             await self.ari.channels.play(call.channel_id, media, playback_id=uuid.uuid4().hex)

@@ -207,6 +207,45 @@ async def test_blind_transfer_by_sip_refer_from_the_softphone(asterisk: Asterisk
             await finished(phone)
 
 
+async def test_blind_transfer_by_sip_refer_to_another_agent(asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001", "1002")) as h:
+        await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
+        call_id = await _connected_call(h, "13911110031", talk_ms=9000,
+                                        agent_scenario="agent_refer.xml",
+                                        TARGET="1002", TALK_MS="1500")
+        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1002")
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        transfer = h.events("transfer")[0]
+        assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
+                transfer.data["target"]) == ("1001", "blind", "agent", "1002")
+        assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1002"]
+        assert [e.agent_id for e in h.events("ring_started")] == ["1001", "1002"], \
+            "the named agent is offered the call, nobody else"
+        for phone in h.phones:
+            await finished(phone)
+
+
+async def test_blind_transfer_by_sip_refer_to_an_external_number(
+        asterisk: AsteriskSandbox) -> None:
+    async with running_hotline(asterisk, login=("1001",)) as h:
+        # The far end behind the callers' trunk (127.0.0.1:5099) answers and stays on.
+        far = Sipp(asterisk, "agent_uas.xml", 5099, 17099,
+                   {"USER": "pstn", "ANSWER_MS": "300", "HOLD_MS": "1000"}, service="pstn")
+        await far.start()
+        h.phones.append(far)
+        call_id = await _connected_call(h, "13911110032", talk_ms=8000,
+                                        agent_scenario="agent_refer.xml",
+                                        TARGET="95519", TALK_MS="1500")
+        await h.wait_event("call_ended", 20, call_id=call_id)
+        transfer = h.events("transfer")[0]
+        assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
+                transfer.data["target"]) == ("1001", "blind", "external", "95519")
+        assert h.events("call_ended")[0].data["hangup_by"] == "caller"
+        assert [e.agent_id for e in h.events("talk_started")] == ["1001"]
+        for phone in h.phones:
+            await finished(phone)
+
+
 @pytest.mark.parametrize(("code", "logged_in"), [("*111111", True), ("*119999", False)])
 async def test_feature_code_login_from_the_softphone(
     asterisk: AsteriskSandbox, code: str, logged_in: bool,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from typing import Any
 
@@ -268,6 +269,43 @@ async def test_ring_timeout_passes_while_the_originate_is_slow(
         assert slowed and slowed[0] not in live, "the cancelled offer's leg was hung up"
         assert h.flow.core.agent("1002").state.value == "on_call"
         await finished(caller)
+
+
+async def test_position_is_announced_every_few_seconds(
+        asterisk: AsteriskSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `announced` queue (where the test config's `route` node sends this caller)
+    says the caller's position every 2 s and, as configured, not the estimated wait;
+    music on hold resumes after each announcement."""
+    async with running_hotline(asterisk) as h:
+        channels = h.flow.ari.channels
+        play, moh = channels.play, channels.start_moh
+        heard: list[tuple[float, str, list[str]]] = []
+
+        async def recording_play(channel_id: str, media: Any, **kw: Any) -> Any:
+            heard.append((time.time(), channel_id, [media] if isinstance(media, str) else media))
+            return await play(channel_id, media, **kw)
+
+        async def recording_moh(channel_id: str, **kw: Any) -> Any:
+            heard.append((time.time(), channel_id, ["moh"]))
+            return await moh(channel_id, **kw)
+
+        monkeypatch.setattr(channels, "play", recording_play)
+        monkeypatch.setattr(channels, "start_moh", recording_moh)
+        caller = await h.caller("9", ani="13911110030", wait_ms=800, talk_ms=9000)
+        call_id = await h.call_started("13911110030")
+        entered = await h.wait_event("queue_entered", 15, call_id=call_id)
+        await finished(caller)
+        channel = h.flow.calls[call_id].channel_id if call_id in h.flow.calls else None
+        waiting = [(t, m) for t, c, m in heard if t >= entered.ts
+                   and (channel is None or c == channel)]
+        announcements = [(t, m) for t, m in waiting if "sound:queue-thereare" in m]
+        assert len(announcements) >= 2, waiting
+        for _, media in announcements:
+            assert media == ["sound:queue-thereare", "number:1", "sound:queue-callswaiting"]
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(announcements)]
+        assert all(1.5 <= g <= 3.5 for g in gaps), gaps
+        first = announcements[0][0]
+        assert any(m == ["moh"] and t > first for t, m in waiting), "music resumes"
 
 
 async def test_max_wait_turns_the_caller_into_a_callback(asterisk: AsteriskSandbox) -> None:
