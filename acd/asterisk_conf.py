@@ -31,6 +31,7 @@ _FILES = (
     "udptl.conf",
     "pjproject.conf",
     "websocket_client.conf",
+    "queues.conf",
 )
 
 

@@ -44,7 +44,8 @@ __all__ = [
 
 DEFAULT_PRIORITIES = ("vip", "green_channel", "normal")
 OVERFLOW_SPECIAL = ("callback", "voicemail")
-_ENDPOINT = re.compile(r"^(PJSIP|SIP|IAX2|Local)/[\w.@+-]+$")
+# A Local channel may carry its options (`/n`: never optimised away).
+_ENDPOINT = re.compile(r"^((PJSIP|SIP|IAX2)/[\w.@+-]+|Local/[\w.@+-]+(/[a-z]+)?)$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

@@ -34,6 +34,9 @@ class AriConfig:
     """Bound of each per-channel event queue."""
     queue_idle_seconds: float = 5.0
     """An empty per-channel queue and its consumer are retired after this long."""
+    subscribe_all: bool = False
+    """Receive the events of every channel and bridge in Asterisk, not only the app's
+    (for observers such as the call-flow benchmark)."""
 
     def __post_init__(self) -> None:
         if "@" in self.base_url.split("//", 1)[-1].split("/", 1)[0]:

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 class EventStream:
-    """Reads `GET /ari/events?app=NAME&subscribeAll=false` until cancelled.
+    """Reads `GET /ari/events?app=NAME&subscribeAll=…` until cancelled.
 
     After each connection it emits `Connected`; when a connection ends it emits
     `Disconnected(reason)` and reconnects after `backoff.delay(attempt)`. Failed
@@ -50,7 +50,8 @@ class EventStream:
                 async with asyncio.timeout(self._config.connect_timeout):
                     ws = await self._session.ws_connect(
                         self._url,
-                        params={"app": self._config.app, "subscribeAll": "false"},
+                        params={"app": self._config.app,
+                                "subscribeAll": "true" if self._config.subscribe_all else "false"},
                         heartbeat=self._config.ws_heartbeat,
                     )
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:

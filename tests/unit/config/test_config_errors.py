@@ -130,6 +130,16 @@ def test_pin_keeps_leading_zero_and_checks_length(tmp_path: Path) -> None:
         f"{path}:10: agents[0].pin: expected a PIN of 4 to 8 digits, got 2 digits"]
 
 
+def test_endpoints_pjsip_or_local_with_options(tmp_path: Path) -> None:
+    local = BASE.replace("endpoint: PJSIP/1001", "endpoint: Local/1001@bench-agent/n")
+    assert load_config(write(tmp_path, local), ENV).agents[0].endpoint == \
+        "Local/1001@bench-agent/n"
+    for bad in ("PJSIP/1001/n", "Local/1001@ctx/n/x", "pjsip 1001"):
+        path = write(tmp_path, BASE.replace("endpoint: PJSIP/1001", f"endpoint: {bad}"))
+        assert problems(path) == [f"{path}:7: agents[0].endpoint: expected a channel "
+                                  f"endpoint such as PJSIP/1001, got {bad!r}"]
+
+
 def test_overflow_target_must_exist(tmp_path: Path) -> None:
     path = write(tmp_path, BASE.replace("strategy: longest_idle",
                                         "max_wait: 60\n    overflow: billng"))
