@@ -65,6 +65,31 @@ async def test_abandon_while_an_agent_is_ringing(asterisk: AsteriskSandbox) -> N
         assert h.events("queue_exited")[0].data["outcome"] == "abandoned"
 
 
+@pytest.mark.parametrize(("code", "reason", "result", "ani"), [
+    ("486", "Busy Here", "busy", "13911110033"),
+    ("603", "Decline", "rejected", "13911110034"),
+])
+async def test_an_agent_who_refuses_gets_a_back_off_not_a_pause(
+        asterisk: AsteriskSandbox, code: str, reason: str, result: str, ani: str) -> None:
+    async with running_hotline(asterisk, login=("1001", "1002")) as h:
+        await h.agent_phone("1001", "agent_reject.xml", answer_ms=300, CODE=code,
+                            REASON=reason)
+        await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
+        caller = await h.caller("1", ani=ani, wait_ms=800, talk_ms=4000)
+        call_id = await h.call_started(ani)
+        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1002")
+        await finished(caller)
+        rings = [(e.agent_id, e.data.get("result")) for e in h.events("ring_ended")
+                 if e.call_id == call_id]
+        assert rings == [("1001", result), ("1002", "answered")]
+        moves = [(e.data["from"], e.data["to"], e.data.get("reason"))
+                 for e in h.events("agent_state") if e.agent_id == "1001"]
+        assert all(to != "paused" for _, to, _ in moves), moves
+        assert any(r and r.endswith(result) for _, _, r in moves), moves
+        for phone in h.phones:
+            await finished(phone)
+
+
 async def test_invalid_keys_three_times_lead_to_the_fallback(asterisk: AsteriskSandbox) -> None:
     async with running_hotline(asterisk, login=("1001",)) as h:
         await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
