@@ -95,14 +95,14 @@ async def test_invalid_keys_three_times_lead_to_the_fallback(asterisk: AsteriskS
         await h.agent_phone("1001", "agent_uas.xml", answer_ms=200)
         # Each wrong key is followed by the invalid-input prompt and the menu again; the
         # first goes as RFC 4733, the others as SIP INFO (see tests/sipp.py).
-        caller = await h.caller("9*9", ani="13911110005", wait_ms=800, talk_ms=6000,
+        caller = await h.caller("9*0", ani="13911110005", wait_ms=800, talk_ms=6000,
                                 key_gap_ms=2500)
         call_id = await h.call_started("13911110005")
         await finished(caller)
         steps = [(e.data["node"], e.data["step"], e.data.get("key"))
                  for e in h.events("ivr_step") if e.call_id == call_id]
         assert [s for s in steps if s[1] in ("invalid", "fallback")] == [
-            ("menu", "invalid", "9"), ("menu", "invalid", "*"), ("menu", "invalid", "9"),
+            ("menu", "invalid", "9"), ("menu", "invalid", "*"), ("menu", "invalid", "0"),
             ("menu", "fallback", None),
         ]
         assert h.events("queue_entered")[0].queue == "support"
