@@ -18,7 +18,7 @@ from pathlib import Path
 from reports.events import Event, EventError, event_from_json
 from reports.facts import derive
 from reports.metrics import compute, finish
-from reports.params import BY_KEYS, INTERVALS, SECTIONS, Params, ScheduleEntry
+from reports.params import BY_KEYS, INTERVALS, SECTIONS, Params, ScheduleEntry, zone
 from reports.render import render
 
 __all__ = ["InputError", "db_main", "export_main", "read_jsonl", "report_main"]
@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
-def _parse_time(text: str, what: str) -> int:
+def _parse_time(text: str, what: str, tz: str = "UTC") -> int:
     try:
         d = datetime.fromisoformat(text)
     except ValueError:
@@ -41,7 +41,7 @@ def _parse_time(text: str, what: str) -> int:
             f"{what}: bad date {text!r} (expected ISO 8601, e.g. 2024-05-01 or 2024-05-01T08:00)"
         ) from None
     if d.tzinfo is None:
-        d = d.replace(tzinfo=UTC)
+        d = d.replace(tzinfo=UTC if tz == "UTC" else zone(tz))
     return round(d.timestamp() * 1_000_000)
 
 
@@ -60,7 +60,7 @@ def read_jsonl(path: Path) -> Iterator[Event]:
                 raise InputError(f"{path}:{n}: {exc}") from None
 
 
-def _read_schedule(path: Path) -> tuple[ScheduleEntry, ...]:
+def _read_schedule(path: Path, tz: str = "UTC") -> tuple[ScheduleEntry, ...]:
     """CSV with columns agent_id,start,end[,activity]."""
     out = []
     try:
@@ -70,8 +70,8 @@ def _read_schedule(path: Path) -> tuple[ScheduleEntry, ...]:
                     out.append(
                         ScheduleEntry(
                             row["agent_id"],
-                            _parse_time(row["start"], f"{path}:{n}: start"),
-                            _parse_time(row["end"], f"{path}:{n}: end"),
+                            _parse_time(row["start"], f"{path}:{n}: start", tz),
+                            _parse_time(row["end"], f"{path}:{n}: end", tz),
                             row.get("activity") or "work",
                         )
                     )
@@ -89,10 +89,14 @@ def _dsn(args: argparse.Namespace) -> str | None:
 
 def _report_parser() -> _Parser:
     p = _Parser(prog="acd report", description="Compute call-centre figures.")
-    p.add_argument("--from", dest="from_", help="start (ISO 8601, UTC unless an offset is given)")
+    p.add_argument("--from", dest="from_",
+                   help="start (ISO 8601; in --tz unless an offset is given)")
     p.add_argument("--to", help="end, exclusive")
     p.add_argument("--by", default="queue", help=f"comma list of {','.join(BY_KEYS)}")
     p.add_argument("--interval", default="30m", help=f"one of {', '.join(INTERVALS)}")
+    p.add_argument("--tz", default=os.environ.get("ACD_REPORT_TZ", "UTC"),
+                   help="IANA time zone of the intervals and dates, e.g. Asia/Shanghai "
+                        "(default $ACD_REPORT_TZ or UTC)")
     p.add_argument(
         "--sections", default=",".join(SECTIONS), help=f"comma list of {','.join(SECTIONS)}"
     )
@@ -122,6 +126,10 @@ def _params(a: argparse.Namespace) -> Params:
         raise InputError("--sections: name at least one section")
     if a.interval not in INTERVALS:
         raise InputError(f"--interval: unknown {a.interval!r} (use {', '.join(INTERVALS)})")
+    try:
+        zone(a.tz)
+    except ValueError as exc:
+        raise InputError(f"--tz: {exc}") from None
     for name, v in (
         ("-T", a.sl_threshold),
         ("-S", a.short_abandon),
@@ -138,11 +146,12 @@ def _params(a: argparse.Namespace) -> Params:
         fcr_window_s=a.fcr_window * 3600,
         interval=a.interval,
         by=by,
-        from_us=_parse_time(a.from_, "--from") if a.from_ else None,
-        to_us=_parse_time(a.to, "--to") if a.to else None,
+        from_us=_parse_time(a.from_, "--from", a.tz) if a.from_ else None,
+        to_us=_parse_time(a.to, "--to", a.tz) if a.to else None,
         cost=a.cost,
-        schedule=_read_schedule(a.schedule) if a.schedule else None,
+        schedule=_read_schedule(a.schedule, a.tz) if a.schedule else None,
         sections=sections,
+        tz=a.tz,
     )
     if p.from_us is not None and p.to_us is not None and p.to_us <= p.from_us:
         raise InputError("--to: must be after --from")
@@ -232,14 +241,20 @@ def export_main(argv: Sequence[str]) -> int:
     p.add_argument("--dsn", help="PostgreSQL DSN (default $ACD_DSN)")
     p.add_argument("--from", dest="from_")
     p.add_argument("--to")
+    p.add_argument("--tz", default=os.environ.get("ACD_REPORT_TZ", "UTC"),
+                   help="zone of --from/--to without an offset (default $ACD_REPORT_TZ or UTC)")
     p.add_argument("-o", "--output", type=Path, help="file (default stdout)")
     try:
         a = p.parse_args(list(argv))
         dsn = _dsn(a)
         if not dsn:
             raise InputError("acd export: give --dsn or set ACD_DSN")
-        lo = _parse_time(a.from_, "--from") if a.from_ else None
-        hi = _parse_time(a.to, "--to") if a.to else None
+        try:
+            zone(a.tz)
+        except ValueError as exc:
+            raise InputError(f"--tz: {exc}") from None
+        lo = _parse_time(a.from_, "--from", a.tz) if a.from_ else None
+        hi = _parse_time(a.to, "--to", a.tz) if a.to else None
 
         async def run() -> dict[str, object]:
             from reports.db import connect

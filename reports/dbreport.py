@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import asyncpg
@@ -9,7 +10,7 @@ import asyncpg
 from reports.events import Event
 from reports.facts import SLICE_US, AgentInterval
 from reports.metrics import GroupKey, Report, Sums, adherence, agent_keys
-from reports.params import INTERVALS, Params
+from reports.params import INTERVALS, Params, zone
 from reports.projection import project, rows_to_events
 from reports.rollup import rollup_params
 from reports.sums_sql import agent_agg, call_agg, rollup_agg, visit_agg
@@ -17,26 +18,33 @@ from reports.sums_sql import agent_agg, call_agg, rollup_agg, visit_agg
 __all__ = ["load_events", "load_report"]
 
 _DAY = 86400 * 1_000_000
+_TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 
 
-def _bucket_sql(col: str, interval: str) -> str:
-    if interval == "month":
-        return (
-            "(extract(epoch FROM date_trunc('month', "
-            f"to_timestamp({col} / 1000000) AT TIME ZONE 'UTC'))::bigint * 1000000)"
-        )
-    if interval == "week":
-        days = f"({col} / {_DAY})"
-        return f"(({days} - mod({days} + 3, 7)) * {_DAY})"
-    size = INTERVALS[interval]
-    return f"({col} - mod({col}, {size}))"
+def _bucket_sql(col: str, interval: str, tz: str = "UTC") -> str:
+    """SQL for `bucket_start(col, interval, tz)` (the same buckets as the in-memory path)."""
+    if tz == "UTC" and interval != "month":
+        if interval == "week":
+            days = f"({col} / {_DAY})"
+            return f"(({days} - mod({days} + 3, 7)) * {_DAY})"
+        return f"({col} - mod({col}, {INTERVALS[interval]}))"
+    zone(tz)  # an unknown zone is refused before any SQL is built
+    if not _TZ_NAME.match(tz):
+        raise ValueError(f"time zone {tz!r} cannot be used in SQL")
+    local = f"(to_timestamp({col} / 1000000) AT TIME ZONE '{tz}')"
+    if interval in ("month", "week", "day"):
+        return (f"(extract(epoch FROM (date_trunc('{interval}', {local}) AT TIME ZONE '{tz}'))"
+                "::bigint * 1000000)")
+    offset = f"((extract(epoch FROM {local})::bigint - {col} / 1000000) * 1000000)"
+    return f"({col} - mod({col} + {offset}, {INTERVALS[interval]}))"
 
 
-def _keys_sql(by: Sequence[str], cols: Mapping[str, str], interval: str) -> list[str]:
+def _keys_sql(by: Sequence[str], cols: Mapping[str, str], interval: str,
+              tz: str = "UTC") -> list[str]:
     out = []
     for k in by:
         if k == "interval":
-            out.append(f"({_bucket_sql(cols['interval'], interval)})::text")
+            out.append(f"({_bucket_sql(cols['interval'], interval, tz)})::text")
         else:
             out.append(f"coalesce(nullif({cols[k]}, ''), '-')")
     return out
@@ -134,7 +142,7 @@ async def _load(conn: asyncpg.Connection, p: Params, rollups: bool) -> Report:
             conn,
             f"SELECT * FROM visit_quarters WHERE {_range('bucket_us')}",
             rollup_agg("visits"),
-            _keys_sql(by, {**_VISIT_COLS, "interval": "bucket_us"}, interval),
+            _keys_sql(by, {**_VISIT_COLS, "interval": "bucket_us"}, interval, p.tz),
             rng,
         )
     elif "queues" in want:
@@ -143,7 +151,7 @@ async def _load(conn: asyncpg.Connection, p: Params, rollups: bool) -> Report:
             f"SELECT v.*, a.team FROM queue_visits v LEFT JOIN agents a USING (agent_id)"
             f" WHERE {_range('enter_us')}",
             visit_agg("$3", "$4", "$5"),
-            _keys_sql(by, _VISIT_COLS, interval),
+            _keys_sql(by, _VISIT_COLS, interval, p.tz),
             (*rng, p.t_us, p.s_us, p.cadence_us),
         )
     if "calls" in want and use_vc:
@@ -151,7 +159,7 @@ async def _load(conn: asyncpg.Connection, p: Params, rollups: bool) -> Report:
             conn,
             f"SELECT * FROM call_quarters WHERE {_range('bucket_us')}",
             rollup_agg("calls"),
-            _keys_sql(by, {**_CALL_COLS, "interval": "bucket_us"}, interval),
+            _keys_sql(by, {**_CALL_COLS, "interval": "bucket_us"}, interval, p.tz),
             rng,
         )
     elif "calls" in want:
@@ -160,10 +168,10 @@ async def _load(conn: asyncpg.Connection, p: Params, rollups: bool) -> Report:
             f"SELECT c.*, a.team FROM calls c LEFT JOIN agents a USING (agent_id)"
             f" WHERE {_range('attr_us')}",
             call_agg("$3"),
-            _keys_sql(by, _CALL_COLS, interval),
+            _keys_sql(by, _CALL_COLS, interval, p.tz),
             (*rng, p.fcr_window_us),
         )
-    akeys = _keys_sql(agent_keys(by), _AGENT_COLS, interval)
+    akeys = _keys_sql(agent_keys(by), _AGENT_COLS, interval, p.tz)
     if "agents" in want and use_agents:
         sections["agents"] = await _grouped(
             conn,

@@ -215,7 +215,7 @@ def _key(by: tuple[str, ...], p: Params, values: Mapping[str, str | int | None])
     for k in by:
         val = values.get(k)
         if k == "interval":
-            out.append(str(bucket_start(int(val or 0), p.interval)))
+            out.append(str(bucket_start(int(val or 0), p.interval, p.tz)))
         else:
             out.append("-" if val is None or val == "" else str(val))
     return tuple(out)

@@ -1,10 +1,12 @@
-"""Report parameters and the time buckets figures are attributed to (UTC)."""
+"""Report parameters and the time buckets figures are attributed to (in the report's time
+zone: `Params.tz`, an IANA name, UTC by default)."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "BY_KEYS",
@@ -14,6 +16,7 @@ __all__ = [
     "ScheduleEntry",
     "bucket_start",
     "format_bucket",
+    "zone",
 ]
 
 US = 1_000_000
@@ -52,6 +55,7 @@ class Params:
     cost: float | None = None  # centre cost for the period
     schedule: tuple[ScheduleEntry, ...] | None = field(default=None)
     sections: tuple[str, ...] = SECTIONS
+    tz: str = "UTC"  # IANA time zone of the intervals and of the dates shown
 
     @property
     def t_us(self) -> int:
@@ -75,21 +79,45 @@ class Params:
         )
 
 
-def bucket_start(us: int, interval: str) -> int:
-    """Start of the UTC interval holding ``us``; weeks start on Monday."""
-    size = INTERVALS[interval]
+@lru_cache(maxsize=32)
+def zone(name: str) -> tzinfo:
+    """The time zone called `name` (IANA, e.g. Asia/Shanghai); ValueError if unknown."""
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as "
+                         "Asia/Shanghai, or UTC)") from None
+
+
+def bucket_start(us: int, interval: str, tz: str = "UTC") -> int:
+    """Start of the interval holding ``us`` on the clock of `tz`; weeks start on Monday,
+    days at local midnight."""
+    if tz == "UTC" and interval != "month":  # the common case, in integers
+        if interval == "week":
+            day = 86400 * US
+            days = us // day
+            return (days - (days + 3) % 7) * day  # 1970-01-01 was a Thursday
+        return us - us % INTERVALS[interval]
+    local = datetime.fromtimestamp(us // US, zone(tz))
     if interval == "month":
-        d = datetime.fromtimestamp(us // US, UTC)
-        return calendar.timegm((d.year, d.month, 1, 0, 0, 0)) * US
-    if interval == "week":
-        day = 86400 * US
-        days = us // day
-        return (days - (days + 3) % 7) * day  # 1970-01-01 was a Thursday
-    return us - us % size
+        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    elif interval in ("week", "day"):
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if interval == "week":
+            start -= timedelta(days=start.weekday())
+    else:
+        offset_us = int(local.utcoffset().total_seconds()) * US  # type: ignore[union-attr]
+        size = INTERVALS[interval]
+        return us - (us + offset_us) % size
+    # A wall-clock midnight re-read in the zone, so its own offset (DST) applies.
+    start = start.replace(tzinfo=None).replace(tzinfo=zone(tz))
+    return int(start.timestamp()) * US
 
 
-def format_bucket(us: int, interval: str) -> str:
-    d = datetime.fromtimestamp(us / US, UTC)
+def format_bucket(us: int, interval: str, tz: str = "UTC") -> str:
+    d = datetime.fromtimestamp(us / US, zone(tz))
     if interval == "month":
         return d.strftime("%Y-%m")
     if interval in ("day", "week"):

@@ -41,7 +41,8 @@ SL_VARIANTS = (
 def header_lines(p: Params, source: str) -> list[str]:
     return [
         f"source: {source}",
-        f"range: {_ts(p.from_us)} to {_ts(p.to_us)} (UTC); figures attributed to queue-entry time"
+        f"range: {_ts(p.from_us, p.tz)} to {_ts(p.to_us, p.tz)} ({p.tz}); figures attributed to"
+        " queue-entry time"
         " (calls: first queue entry, or call start if never queued)",
         f"parameters: T={p.t_s:g}s S={p.s_s:g}s ring_cadence={p.cadence_s:g}s "
         f"fcr_window={p.fcr_window_s:g}s interval={p.interval} by={','.join(p.by) or '-'}"
@@ -50,8 +51,8 @@ def header_lines(p: Params, source: str) -> list[str]:
     ]
 
 
-def _ts(us: int | None) -> str:
-    return "open" if us is None else format_bucket(us, "15m")
+def _ts(us: int | None, tz: str) -> str:
+    return "open" if us is None else format_bucket(us, "15m", tz)
 
 
 def _fmt(name: str, v: Any) -> str:
@@ -66,8 +67,9 @@ def _fmt(name: str, v: Any) -> str:
     return str(v)
 
 
-def _key_text(key: dict[str, str], interval: str) -> dict[str, str]:
-    return {k: format_bucket(int(v), interval) if k == "interval" else v for k, v in key.items()}
+def _key_text(key: dict[str, str], p: Params) -> dict[str, str]:
+    return {k: format_bucket(int(v), p.interval, p.tz) if k == "interval" else v
+            for k, v in key.items()}
 
 
 def _sections(fig: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
@@ -82,7 +84,7 @@ def _jsonable(fig: dict[str, Any], source: str) -> dict[str, Any]:
     return {
         "source": source,
         "params": params,
-        "attribution": "queue-entry time (UTC)",
+        "attribution": f"queue-entry time ({p.tz})",
         "service_level_variants": list(SL_VARIANTS),
         "targets": TARGETS,
         **{name: rows for name, rows, _ in _sections(fig)},
@@ -100,7 +102,7 @@ def render(fig: dict[str, Any], fmt: str, source: str) -> str:
         w.writerow(["section", "group", "metric", "value", "target"])
         for name, rows, total in _sections(fig):
             for row in rows:
-                label = " ".join(f"{k}={v}" for k, v in _key_text(row["key"], p.interval).items())
+                label = " ".join(f"{k}={v}" for k, v in _key_text(row["key"], p).items())
                 for m, v in row["figures"].items():
                     w.writerow([name, label, m, "" if v is None else v, TARGETS.get(m, "")])
             for m, v in total.items():
@@ -118,7 +120,7 @@ def _table(fig: dict[str, Any], source: str) -> str:
         out.append("")
         out.append(f"== {name} ==")
         metrics = list(total)
-        labels = [" ".join(_key_text(r["key"], p.interval).values()) or "all" for r in rows] + [
+        labels = [" ".join(_key_text(r["key"], p).values()) or "all" for r in rows] + [
             "TOTAL"
         ]
         values = [r["figures"] for r in rows] + [total]
@@ -150,7 +152,7 @@ def _charts(fig: dict[str, Any]) -> list[tuple[str, str]]:
     p: Params = fig["params"]
     charts: list[tuple[str, str]] = []
     rows = fig["queues"]
-    labels = [" ".join(_key_text(r["key"], p.interval).values()) or "all" for r in rows]
+    labels = [" ".join(_key_text(r["key"], p).values()) or "all" for r in rows]
     x = list(range(len(rows)))
     f = [r["figures"] for r in rows]
 
@@ -202,7 +204,7 @@ def _charts(fig: dict[str, Any]) -> list[tuple[str, str]]:
     if arows:
         from reports.metrics import AGENT_STATES_SHOWN
 
-        alabels = [" ".join(_key_text(r["key"], p.interval).values()) for r in arows]
+        alabels = [" ".join(_key_text(r["key"], p).values()) for r in arows]
         fg, ax = plt.subplots(figsize=(10, max(3, 0.25 * len(arows))))
         left = [0.0] * len(arows)
         for st in AGENT_STATES_SHOWN:
@@ -228,7 +230,7 @@ def _html_table(title: str, rows: list[dict[str, Any]], total: dict[str, Any], p
     body = []
     for r in [*rows, {"key": dict.fromkeys(keys, "TOTAL"), "figures": total}]:
         cells = (
-            "".join(f"<td>{html.escape(v)}</td>" for v in _key_text(r["key"], p.interval).values())
+            "".join(f"<td>{html.escape(v)}</td>" for v in _key_text(r["key"], p).values())
             if r["figures"] is not total
             else "".join("<td><b>TOTAL</b></td>" for _ in keys)
         )

@@ -63,6 +63,11 @@ PARAMS = [
     Params(by=()),
     Params(by=("queue", "interval"), sections=("queues", "calls")),
     Params(by=("interval",), interval="week", sections=("agents",)),
+    Params(by=("queue", "interval"), interval="day", tz="Asia/Shanghai"),
+    Params(by=("interval",), interval="hour", tz="Asia/Kolkata"),  # half-hour offset
+    Params(by=("interval",), interval="30m", tz="Asia/Kathmandu"),  # +05:45
+    Params(by=("team", "interval"), interval="week", tz="America/New_York"),
+    Params(by=("interval",), interval="month", tz="Asia/Shanghai"),
 ]
 
 
