@@ -49,6 +49,7 @@ from acd.ari.models_generated import (  # noqa: E402
 from acd.sandbox import postgres  # noqa: E402
 from acd.sandbox.asterisk import AsteriskSandbox  # noqa: E402
 from acd.sandbox.cli import default_sandbox  # noqa: E402
+from reports.db import connect, create_database  # noqa: E402
 
 RING_S = 0.5
 PATIENCE_S = 120
@@ -279,32 +280,13 @@ async def run_phase(sandbox: AsteriskSandbox, name: str, target: str, a: argpars
     return summary(obs, a.calls, cpu_ast, cpu_ctl, rss, wall)
 
 
-async def fresh_database(admin_dsn: str) -> str:
-    from reports.db import apply_migrations, connect
-
-    name = f"bench_callflow_{os.getpid()}"
-    conn = await connect(admin_dsn)
-    await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
-    await conn.close()
-    dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
-    conn = await connect(dsn)
-    await apply_migrations(conn)
-    await conn.close()
-    return dsn
-
-
 async def drop_database(admin_dsn: str, dsn: str) -> None:
-    from reports.db import connect
-
     conn = await connect(admin_dsn)
     await conn.execute(f"DROP DATABASE IF EXISTS {dsn.rsplit('/', 1)[1]} WITH (FORCE)")
     await conn.close()
 
 
 async def count_events(dsn: str) -> int:
-    from reports.db import connect
-
     conn = await connect(dsn)
     try:
         return int(await conn.fetchval("SELECT count(*) FROM events"))
@@ -336,7 +318,7 @@ async def main_async(a: argparse.Namespace, sandbox: AsteriskSandbox,
     finally:
         for m in members:
             sandbox.cli(f"queue remove member {m} from bench")
-    dsn = await fresh_database(admin_dsn)
+    dsn = await create_database(admin_dsn, f"bench_callflow_{os.getpid()}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "bench.yaml"

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from acd.sandbox import postgres
-from reports.db import apply_migrations, connect
+from reports.db import connect, create_database
 from reports.dbreport import load_report
 from reports.events import Event
 from reports.metrics import finish
@@ -99,18 +99,6 @@ def generate(n_calls: int, seed: int = 7) -> list[Event]:
     return out
 
 
-async def fresh_db(admin_dsn: str, name: str) -> str:
-    conn = await connect(admin_dsn)
-    await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
-    await conn.close()
-    dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
-    conn = await connect(dsn)
-    await apply_migrations(conn)
-    await conn.close()
-    return dsn
-
-
 async def raw_copy(dsn: str, events: list[Event], batch: int) -> float:
     records = [event_record(e) for e in events]  # prepared outside the timing
     conn = await connect(dsn)
@@ -149,8 +137,8 @@ async def main_async(n_calls: int, port: int) -> dict[str, object]:
     gc.freeze()
     gen_s = time.perf_counter() - t0
     n_events = len(events)
-    raw_dsn = await fresh_db(cluster.dsn, "bench_raw")
-    w_dsn = await fresh_db(cluster.dsn, "bench_writer")
+    raw_dsn = await create_database(cluster.dsn, "bench_raw")
+    w_dsn = await create_database(cluster.dsn, "bench_writer")
     batch = 10_000
     raw_s = await raw_copy(raw_dsn, events, batch)
     w_s = await writer_ingest(w_dsn, events, batch, limit_s=max(60.0, n_events / 5000))

@@ -109,7 +109,7 @@ class RoutingCore:
         self._calls: dict[str, CallRecord] = {}
         self._offers: dict[int, OfferRecord] = {}
         self._preferred: dict[str, dict[str, CallRecord]] = {}
-        self._last_agent: dict[str, tuple[str, float]] = {}
+        self._last_agent: dict[str, tuple[str, float, str]] = {}  # ani -> agent, when, call
         self._timers = Timers()
         self._decisions = DecisionLog(config.decisions_kept)
         self._offer_ids = itertools.count(1)
@@ -290,7 +290,9 @@ class RoutingCore:
         cfg = self._queues[ev.queue].config
         if preferred is None and ev.ani and cfg.last_agent_window > 0:
             last = self._last_agent.get(ev.ani)
-            if last is not None and now - last[1] <= cfg.last_agent_window:
+            # The same call back in a queue (a transfer) does not go back to its own agent.
+            if (last is not None and now - last[1] <= cfg.last_agent_window
+                    and last[2] != ev.call_id):
                 preferred = last[0]
         call = CallRecord(
             call_id=ev.call_id,
@@ -327,7 +329,7 @@ class RoutingCore:
         call.status = CallStatus.CONNECTED
         call.agent = agent
         if call.ani:
-            self._last_agent[call.ani] = (agent.id, now)
+            self._last_agent[call.ani] = (agent.id, now, call.call_id)
         self._emit(
             QueueExit(call.call_id, call.queue, "answered", now - call.entered_queue, agent.id)
         )

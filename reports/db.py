@@ -70,3 +70,23 @@ async def apply_migrations(conn: asyncpg.Connection) -> list[str]:
             applied.append(name)
             log.info("applied migration %s", name)
     return applied
+
+
+async def create_database(admin_dsn: str, name: str) -> str:
+    """A new, migrated database `name` (dropped first if it exists) on the server of
+    `admin_dsn`; returns its DSN. For benchmarks and tests."""
+    if not name.isidentifier():
+        raise ValueError(f"database name {name!r} is not a plain identifier")
+    conn = await connect(admin_dsn)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+    finally:
+        await conn.close()
+    dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
+    conn = await connect(dsn)
+    try:
+        await apply_migrations(conn)
+    finally:
+        await conn.close()
+    return dsn

@@ -191,36 +191,24 @@ async def test_restarted_controller_logs_the_agents_in_again(asterisk: AsteriskS
             "a controller stopped without leave_agents forgets them"
 
 
-async def test_blind_transfer_by_sip_refer_from_the_softphone(asterisk: AsteriskSandbox) -> None:
-    async with running_hotline(asterisk, login=("1001", "1003")) as h:
-        await h.agent_phone("1003", "agent_uas.xml", answer_ms=200)
-        call_id = await _connected_call(h, "13911110018", talk_ms=9000,
-                                        agent_scenario="agent_refer.xml",
-                                        TARGET="billing", TALK_MS="1500")
-        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1003")
+@pytest.mark.parametrize(("target", "kind", "taker", "ani"), [
+    ("billing", "queue", "1003", "13911110018"),
+    ("1002", "agent", "1002", "13911110031"),
+])
+async def test_blind_transfer_by_sip_refer_from_the_softphone(
+        asterisk: AsteriskSandbox, target: str, kind: str, taker: str, ani: str) -> None:
+    async with running_hotline(asterisk, login=("1001", taker)) as h:
+        await h.agent_phone(taker, "agent_uas.xml", answer_ms=200)
+        call_id = await _connected_call(h, ani, talk_ms=9000, agent_scenario="agent_refer.xml",
+                                        TARGET=target, TALK_MS="1500")
+        await h.wait_event("talk_started", 15, call_id=call_id, agent_id=taker)
         await h.wait_event("call_ended", 20, call_id=call_id)
         transfer = h.events("transfer")[0]
         assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
-                transfer.data["target"]) == ("1001", "blind", "queue", "billing")
-        assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1003"]
-        for phone in h.phones:
-            await finished(phone)
-
-
-async def test_blind_transfer_by_sip_refer_to_another_agent(asterisk: AsteriskSandbox) -> None:
-    async with running_hotline(asterisk, login=("1001", "1002")) as h:
-        await h.agent_phone("1002", "agent_uas.xml", answer_ms=200)
-        call_id = await _connected_call(h, "13911110031", talk_ms=9000,
-                                        agent_scenario="agent_refer.xml",
-                                        TARGET="1002", TALK_MS="1500")
-        await h.wait_event("talk_started", 15, call_id=call_id, agent_id="1002")
-        await h.wait_event("call_ended", 20, call_id=call_id)
-        transfer = h.events("transfer")[0]
-        assert (transfer.agent_id, transfer.data["mode"], transfer.data["target_kind"],
-                transfer.data["target"]) == ("1001", "blind", "agent", "1002")
-        assert [e.agent_id for e in h.events("talk_started")] == ["1001", "1002"]
-        assert [e.agent_id for e in h.events("ring_started")] == ["1001", "1002"], \
-            "the named agent is offered the call, nobody else"
+                transfer.data["target"]) == ("1001", "blind", kind, target)
+        assert [e.agent_id for e in h.events("talk_started")] == ["1001", taker]
+        assert [e.agent_id for e in h.events("ring_started")] == ["1001", taker], \
+            "after the transfer only the agent (or queue) named is offered the call"
         for phone in h.phones:
             await finished(phone)
 

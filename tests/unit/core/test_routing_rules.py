@@ -252,6 +252,19 @@ def test_last_agent_within_the_window_is_preferred() -> None:
     assert h.core.decisions("c4")[-1].reason.startswith("longest idle")
 
 
+def test_a_transferred_call_does_not_go_back_to_its_own_agent() -> None:
+    h = Harness(QueueConfig("q", preferred_timeout=30, last_agent_window=3600))
+    h.login("a")
+    h.at(1).login("b")
+    assert h.at(2).serve("c1", ani="555") == "a"
+    # The same call comes back into a queue (a blind transfer): "the last agent this
+    # caller spoke to" is the one who just sent it on, so the queue's own order applies.
+    assert h.at(100).serve("c1", ani="555") == "b"
+    assert h.core.decisions("c1")[-1].reason.startswith("longest idle")
+    assert h.at(200).serve("c2", ani="555") == "b", "a new call goes to the last agent"
+    assert h.core.decisions("c2")[-1].reason == "preferred agent"
+
+
 def test_agent_on_several_queues_takes_the_most_overdue_caller() -> None:
     h = Harness(
         QueueConfig("slow", skills={"s": 1}, weight=1.0),
