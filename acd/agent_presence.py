@@ -58,7 +58,11 @@ class AgentPresence:
         if value is None or self._wanted.get(agent_id) == value:
             return
         self._wanted[agent_id] = value
-        if agent_id not in self._writing:
+        self._flush(agent_id)
+
+    def _flush(self, agent_id: str) -> None:
+        """Start the agent's writer unless one runs or Asterisk already has the value."""
+        if agent_id not in self._writing and self._wanted[agent_id] != self._stored.get(agent_id):
             self._writing.add(agent_id)
             self.flow.spawn(self._write(agent_id))
 
@@ -86,11 +90,7 @@ class AgentPresence:
                     log.warning("presence of agent %s not read: %s", agent_id, exc)
         # Decided only after every read: meanwhile agents may have logged in themselves.
         for agent_id in self._wanted:
-            if self._stored.get(agent_id) != self._wanted[agent_id]:
-                self._stored.pop(agent_id, None)
-                if agent_id not in self._writing:
-                    self._writing.add(agent_id)
-                    self.flow.spawn(self._write(agent_id))
+            self._flush(agent_id)
         restored = [agent_id for agent_id, value in stored.items()
                     if agent_id not in self._wanted and self._resume(agent_id, value)]
         if restored:

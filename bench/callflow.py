@@ -255,7 +255,7 @@ async def run_phase(sandbox: AsteriskSandbox, name: str, target: str, a: argpars
     prefix = f"b{name[0]}{os.getpid()}-"
     obs = Observer(prefix)
     ari = _client(sandbox, "bench-observer", subscribe_all=True)
-    pid = sandbox._pid()
+    pid = sandbox.pid()
     assert pid is not None
     async with ari:
         sub = ari.subscribe(obs.on_event)

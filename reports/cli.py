@@ -33,6 +33,13 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
+def _check_tz(name: str) -> None:
+    try:
+        zone(name)
+    except ValueError as exc:
+        raise InputError(f"--tz: {exc}") from None
+
+
 def _parse_time(text: str, what: str, tz: str = "UTC") -> int:
     try:
         d = datetime.fromisoformat(text)
@@ -126,10 +133,7 @@ def _params(a: argparse.Namespace) -> Params:
         raise InputError("--sections: name at least one section")
     if a.interval not in INTERVALS:
         raise InputError(f"--interval: unknown {a.interval!r} (use {', '.join(INTERVALS)})")
-    try:
-        zone(a.tz)
-    except ValueError as exc:
-        raise InputError(f"--tz: {exc}") from None
+    _check_tz(a.tz)
     for name, v in (
         ("-T", a.sl_threshold),
         ("-S", a.short_abandon),
@@ -249,10 +253,7 @@ def export_main(argv: Sequence[str]) -> int:
         dsn = _dsn(a)
         if not dsn:
             raise InputError("acd export: give --dsn or set ACD_DSN")
-        try:
-            zone(a.tz)
-        except ValueError as exc:
-            raise InputError(f"--tz: {exc}") from None
+        _check_tz(a.tz)
         lo = _parse_time(a.from_, "--from", a.tz) if a.from_ else None
         hi = _parse_time(a.to, "--to", a.tz) if a.to else None
 

@@ -190,7 +190,8 @@ class AsteriskSandbox:
 
     # -- run ---------------------------------------------------------------------------
 
-    def _pid(self) -> int | None:
+    def pid(self) -> int | None:
+        """The pid of the Asterisk this sandbox started, if it still runs."""
         try:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
@@ -202,7 +203,7 @@ class AsteriskSandbox:
         return pid
 
     def is_running(self) -> bool:
-        return self._pid() is not None
+        return self.pid() is not None
 
     def start(self, timeout: float = 30.0) -> bool:
         """Start Asterisk with these parameters; True if a new process was started (an
@@ -285,7 +286,7 @@ class AsteriskSandbox:
         return proc.stdout
 
     def stop(self, timeout: float = 10.0) -> None:
-        pid = self._pid()
+        pid = self.pid()
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)

@@ -87,6 +87,12 @@ def _stop(proc: subprocess.Popen[bytes], log: Path) -> None:
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
+async def _forget_agents(ari: AriClient) -> None:
+    """No agent of the sample hotline stored as logged in, before and after the test."""
+    for agent in ("1001", "1002", "1003", "1004", "1005", "1006"):
+        await ari.asterisk.set_global_var(AgentPresence.key(agent), "logged_out")
+
+
 def _answered(snap: dict[str, Any]) -> int:
     return sum(int(q["answered_today"]) for q in snap["queues"])
 
@@ -102,8 +108,7 @@ async def test_acd_run_serves_simulated_calls_and_survives_a_restart(
     ari = AriClient(AriConfig(base_url=asterisk.ari_url, username=asterisk.params.ari_user,
                               password=asterisk.params.ari_password, app="acd-test-observer"))
     async with ari:
-        for agent in ("1001", "1002", "1003", "1004", "1005", "1006"):
-            await ari.asterisk.set_global_var(AgentPresence.key(agent), "logged_out")
+        await _forget_agents(ari)
         try:
             with _acd_run(config, env, tmp_path, 3, log) as first:
                 snap = await _until(lambda s: _answered(s) >= 1, 90, "a simulated call answered",
@@ -127,8 +132,7 @@ async def test_acd_run_serves_simulated_calls_and_survives_a_restart(
             for channel in await ari.channels.list():
                 with contextlib.suppress(AriError):
                     await ari.channels.hangup(channel.id)
-            for agent in ("1001", "1002", "1003", "1004", "1005", "1006"):
-                await ari.asterisk.set_global_var(AgentPresence.key(agent), "logged_out")
+            await _forget_agents(ari)
     conn = await asyncpg.connect(pg_db)
     try:
         kinds = {r["kind"] for r in await conn.fetch("SELECT DISTINCT kind FROM events")}

@@ -40,6 +40,11 @@ class Hotline:
         """The kinds of a call's events, in order (agent_state events have no call id)."""
         return [e.kind for e in self.sink.events if e.call_id == call_id and e.kind not in skip]
 
+    def ivr_steps(self, call_id: str) -> list[tuple[str, str]]:
+        """The (node, step) pairs of a call's IVR trail, in order."""
+        return [(e.data["node"], e.data["step"]) for e in self.events("ivr_step")
+                if e.call_id == call_id]
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float,
                        what: str) -> None:
         deadline = time.monotonic() + timeout

@@ -116,8 +116,7 @@ async def test_lookup_service_down_gives_the_spoken_fallback(asterisk: AsteriskS
         call_id = await h.call_started("13911110006")
         await finished(caller)
         await h.wait_event("call_ended", 10, call_id=call_id)
-        steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
-                 if e.call_id == call_id]
+        steps = h.ivr_steps(call_id)
         assert ("balance", "lookup_failed") in steps
         assert steps.index(("balance", "lookup_failed")) < steps.index(("lookup_down", "entered"))
         assert ("bye", "entered") in steps
@@ -236,8 +235,7 @@ async def test_lookup_answer_is_spoken(asterisk: AsteriskSandbox) -> None:
             call_id = await h.call_started("13911110024")
             await finished(caller)
             await h.wait_event("call_ended", 10, call_id=call_id)
-            steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
-                     if e.call_id == call_id]
+            steps = h.ivr_steps(call_id)
             assert ("balance_ok", "lookup_ok") in steps
             assert steps.index(("balance_ok", "lookup_ok")) < steps.index(("bye", "entered"))
             assert ("lookup_down", "entered") not in steps
@@ -362,7 +360,6 @@ async def test_outage_notices_set_by_a_supervisor_are_played(asterisk: AsteriskS
                                 scenario="caller_wait_bye.xml")
         call_id = await h.call_started("13911110027")
         await finished(caller)
-        steps = [(e.data["node"], e.data["step"]) for e in h.events("ivr_step")
-                 if e.call_id == call_id]
+        steps = h.ivr_steps(call_id)
         assert steps.index(("news", "notices")) < steps.index(("menu", "entered"))
         assert len(h.flow.notices.media) == 2
